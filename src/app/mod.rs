@@ -1,0 +1,3 @@
+//! State, actions, messages and `update`.
+
+pub mod model;

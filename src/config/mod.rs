@@ -1,0 +1,11 @@
+//! Settings, profiles and paths.
+
+pub mod duration;
+pub mod error;
+pub mod paths;
+pub mod profile;
+pub mod profiles;
+
+pub use error::ConfigError;
+pub use paths::Paths;
+pub use profile::{Check, Profile, Service};

@@ -1,0 +1,3 @@
+//! Markdown runbooks: importer, model, placeholders, risk classifier, lint.
+
+pub mod cli;

@@ -1,0 +1,15 @@
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Scenario: deepseek-rag, doc-rag, rag7, personal-rag, terragon
+    #[arg(long, default_value = "rag7")]
+    pub scenario: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Scenario: deepseek-rag, doc-rag, rag7, personal-rag, terragon
+    #[arg(long, default_value = "rag7")]
+    pub scenario: String,
+}
