@@ -145,3 +145,25 @@ pub enum SourceState {
     /// A failure in words, with what opsdeck does about it ("retrying in 8s").
     Failed(String),
 }
+
+/// What a source task sends to the console. Sources never touch the UI; the
+/// console folds these into its state in `App::update`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceUpdate {
+    /// The connection state of a platform's source changed.
+    State {
+        platform: Platform,
+        state: SourceState,
+    },
+    /// The complete current set of workloads of one platform (replaces the previous set).
+    Workloads {
+        platform: Platform,
+        rows: Vec<Workload>,
+    },
+    /// New or updated events (upserted by `uid`).
+    Events(Vec<EventRecord>),
+    /// Lines appended to a log stream.
+    Logs { stream: StreamId, lines: Vec<LogLine> },
+    /// A log stream ended (container exited, stream closed); the text says why.
+    LogEnded { stream: StreamId, reason: String },
+}

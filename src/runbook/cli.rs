@@ -1,5 +1,6 @@
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 #[derive(Debug, Args)]
 pub struct RunbookArgs {
@@ -15,4 +16,9 @@ pub enum RunbookCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `opsdeck runbook …`: prints to stdout, returns the process exit code.
+pub fn run(_args: RunbookArgs) -> color_eyre::Result<ExitCode> {
+    Err(color_eyre::eyre::eyre!("runbook commands are not built yet"))
 }

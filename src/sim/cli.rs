@@ -13,3 +13,8 @@ pub struct DemoArgs {
     #[arg(long, default_value = "rag7")]
     pub scenario: String,
 }
+
+/// `opsdeck sim`: runs until SIGINT/SIGTERM.
+pub async fn run_headless(_args: SimArgs) -> color_eyre::Result<()> {
+    Err(color_eyre::eyre::eyre!("the simulated environment is not built yet"))
+}
