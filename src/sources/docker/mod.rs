@@ -1,0 +1,1 @@
+//! Docker engine source (bollard): containers, stats, events and logs.

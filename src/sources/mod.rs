@@ -1,0 +1,3 @@
+//! Sources: tokio tasks that watch the world and send typed updates to the console.
+
+pub mod docker;
