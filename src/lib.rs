@@ -1,8 +1,17 @@
 //! opsdeck: a terminal operations console for the people who get paged.
 
 pub mod app;
+pub mod check;
 pub mod cli;
 pub mod config;
+pub mod console;
+pub mod input;
+pub mod logging;
 pub mod runbook;
-pub mod sources;
+pub mod runtime;
+pub mod screenshots;
 pub mod sim;
+pub mod sources;
+pub mod terminal;
+pub mod theme;
+pub mod ui;

@@ -1,3 +1,4 @@
 //! Sources: tokio tasks that watch the world and send typed updates to the console.
 
 pub mod docker;
+pub mod health;

@@ -1,0 +1,40 @@
+//! Messages into `App::update`, and effects out of it.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::model::{LogLine, SourceUpdate, StreamId};
+use crate::sources::health::HealthResult;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    Health(HealthResult),
+    Source(SourceUpdate),
+    /// The terminal went away (SIGHUP) or we were asked to stop (SIGTERM).
+    Terminate(&'static str),
+    /// Something the runtime wants the operator to see in the status line.
+    Notice(String),
+}
+
+/// What `update` asks the runtime to do; `update` itself does no I/O.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Quit,
+    RefreshChecks,
+    /// Load a profile by name or path and restart the sources on it.
+    SwitchProfile(String),
+    SwitchTheme(String),
+    SwitchNamespaces(Vec<String>),
+    SwitchContext(String),
+    /// Start streaming logs (replacing the current stream).
+    FollowLogs {
+        stream: StreamId,
+        previous: bool,
+    },
+    StopLogs,
+    SaveLogs {
+        name: String,
+        lines: Vec<LogLine>,
+    },
+}

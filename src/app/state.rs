@@ -1,0 +1,171 @@
+//! The console's state: the single source of truth that `ui::draw` renders.
+
+use jiff::Timestamp;
+
+use super::events::EventsView;
+use super::logs::LogView;
+use super::model::{Platform, SourceState};
+use super::palette::{Completions, Palette};
+use super::services::ServiceRow;
+use super::workloads::WorkloadsView;
+use crate::config::Profile;
+use crate::input::Keymap;
+use crate::theme::Theme;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pane {
+    #[default]
+    Services,
+    Workloads,
+    Events,
+    Logs,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Services, Pane::Workloads, Pane::Events, Pane::Logs];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Services => "Services",
+            Pane::Workloads => "Workloads",
+            Pane::Events => "Events",
+            Pane::Logs => "Logs",
+        }
+    }
+
+    pub fn number(self) -> usize {
+        match self {
+            Pane::Services => 1,
+            Pane::Workloads => 2,
+            Pane::Events => 3,
+            Pane::Logs => 4,
+        }
+    }
+
+    pub fn next(self) -> Pane {
+        Pane::ALL[self.number() % 4]
+    }
+
+    pub fn prev(self) -> Pane {
+        Pane::ALL[(self.number() + 2) % 4]
+    }
+}
+
+/// A window over the dashboard. Only one is open at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help { scroll: u16 },
+    Palette(Palette),
+    /// Scrollable text about the selected workload (detail or describe).
+    Detail {
+        title: String,
+        lines: Vec<String>,
+        scroll: u16,
+    },
+}
+
+/// Text being typed into the focused pane's filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterEdit {
+    pub pane: Pane,
+    pub text: String,
+}
+
+/// Where Kubernetes requests go; shown in the status bar at all times.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KubeTarget {
+    pub context: Option<String>,
+    pub namespaces: Vec<String>,
+    pub production: bool,
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub profile: Profile,
+    pub readonly: bool,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub focus: Pane,
+    pub zoom: bool,
+    pub overlay: Option<Overlay>,
+    pub filter_edit: Option<FilterEdit>,
+    pub services: Vec<ServiceRow>,
+    pub services_selected: usize,
+    pub workloads: WorkloadsView,
+    pub events: EventsView,
+    pub logs: LogView,
+    pub kube: KubeTarget,
+    /// Problems with config, theme or keymap files, shown until dismissed.
+    pub warnings: Vec<String>,
+    /// A one-line message in the status bar (last action's result).
+    pub flash: Option<String>,
+    /// Errors seen since start (failed checks count once per failure run).
+    pub error_count: usize,
+    pub last_refresh: Option<Timestamp>,
+    /// The time used for ages, updated with every message so drawing stays pure.
+    pub now: Timestamp,
+    pub size: (u16, u16),
+    pub completions: Completions,
+    pub dirty: bool,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(profile: Profile, theme: Theme, keymap: Keymap, readonly: bool) -> App {
+        let services = profile.services.iter().map(ServiceRow::from_profile).collect();
+        let mut workloads = WorkloadsView::default();
+        let kube = KubeTarget {
+            context: profile.kubernetes.as_ref().and_then(|k| k.context.clone()),
+            namespaces: profile
+                .kubernetes
+                .as_ref()
+                .map(|k| k.namespaces.clone())
+                .unwrap_or_default(),
+            production: profile.kubernetes.as_ref().is_some_and(|k| k.production),
+        };
+        if profile.kubernetes.is_some() {
+            workloads
+                .states
+                .insert(Platform::Kubernetes, SourceState::Connecting);
+        }
+        if profile.docker.is_some() {
+            workloads.states.insert(Platform::Docker, SourceState::Connecting);
+        }
+        let mut warnings = keymap.warnings.clone();
+        warnings.dedup();
+        App {
+            readonly: readonly || profile.readonly,
+            profile,
+            theme,
+            keymap,
+            focus: Pane::Services,
+            zoom: false,
+            overlay: None,
+            filter_edit: None,
+            services,
+            services_selected: 0,
+            workloads,
+            events: EventsView::default(),
+            logs: LogView::default(),
+            kube,
+            warnings,
+            flash: None,
+            error_count: 0,
+            last_refresh: None,
+            now: Timestamp::now(),
+            size: (80, 24),
+            completions: Completions::default(),
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    /// Whether any platform source is configured.
+    pub fn has_workload_sources(&self) -> bool {
+        !self.workloads.states.is_empty()
+    }
+
+    pub fn source_state(&self, platform: Platform) -> Option<&SourceState> {
+        self.workloads.states.get(&platform)
+    }
+}

@@ -1,0 +1,84 @@
+//! The console's loop: terminal events and source messages in, `update`,
+//! then one draw when something changed. The loop fits on one screen.
+
+use std::time::{Duration, Instant};
+
+use color_eyre::eyre::{Result, WrapErr};
+use futures::StreamExt;
+use ratatui::crossterm::event::{Event, EventStream};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::app::{App, Msg};
+use crate::config::Paths;
+use crate::runtime::Sources;
+
+/// Frames are at least this far apart: a log flood redraws ~60 times a second, not per line.
+const FRAME_GAP: Duration = Duration::from_millis(16);
+/// Messages waiting for the loop; sources wait (bounded) when the console is behind.
+pub const CHANNEL_CAPACITY: usize = 1024;
+
+pub async fn run(mut app: App, paths: Paths, started: Instant) -> Result<()> {
+    let (tx, mut rx) = mpsc::channel::<Msg>(CHANNEL_CAPACITY);
+    let mut sources = Sources::start(&app.profile, tx.clone());
+    let mut terminal = crate::terminal::enter().wrap_err("cannot set up the terminal")?;
+    let _guard = crate::terminal::RestoreGuard;
+    let size = terminal.size()?;
+    app.size = (size.width, size.height);
+
+    let mut events = EventStream::new();
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut last_draw: Option<Instant> = None;
+
+    while !app.quit {
+        if app.dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME_GAP) {
+            terminal.draw(|f| crate::ui::draw(f, &app))?;
+            if last_draw.is_none() {
+                tracing::info!(ms = started.elapsed().as_millis() as u64, "first frame drawn");
+            }
+            last_draw = Some(Instant::now());
+            app.dirty = false;
+        }
+        // Sleep until the next frame is allowed only when there is something to draw.
+        let wake = app.dirty.then(|| last_draw.map_or(Instant::now(), |t| t + FRAME_GAP));
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) => Some(Msg::Key(k)),
+                Some(Ok(Event::Resize(w, h))) => Some(Msg::Resize(w, h)),
+                Some(Ok(_)) => None,
+                // The terminal is gone: treat it like a hang-up.
+                Some(Err(_)) | None => Some(Msg::Terminate("terminal closed")),
+            },
+            Some(m) = rx.recv() => Some(m),
+            _ = hangup.recv() => Some(Msg::Terminate("SIGHUP")),
+            _ = term.recv() => Some(Msg::Terminate("SIGTERM")),
+            _ = interrupt.recv() => Some(Msg::Terminate("SIGINT")),
+            _ = sleep_until(wake), if wake.is_some() => None,
+        };
+        let mut effects = Vec::new();
+        if let Some(m) = msg {
+            effects.extend(app.update(m));
+        }
+        // Drain what else is queued before drawing once (bounded per turn).
+        for _ in 0..CHANNEL_CAPACITY {
+            match rx.try_recv() {
+                Ok(m) => effects.extend(app.update(m)),
+                Err(_) => break,
+            }
+        }
+        for effect in effects {
+            crate::runtime::apply(effect, &mut app, &mut sources, &paths, &tx);
+        }
+    }
+    sources.stop();
+    crate::terminal::restore();
+    Ok(())
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at.into()).await;
+    }
+}

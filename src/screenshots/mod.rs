@@ -1,0 +1,106 @@
+//! `opsdeck screenshots`: runs the real binary in tmux, types the keys a
+//! person would, captures the screen with its colours and writes PNGs.
+
+pub mod ansi;
+pub mod raster;
+pub mod tmux;
+
+use std::path::Path;
+
+use color_eyre::eyre::{Result, WrapErr};
+
+/// One screen to capture.
+pub struct Scene {
+    pub file: &'static str,
+    pub width: u16,
+    pub height: u16,
+    /// Arguments after the binary.
+    pub args: &'static [&'static str],
+    /// Text that must be on screen before the keys are sent.
+    pub ready: &'static str,
+    /// tmux key names, sent one by one after `ready`.
+    pub keys: &'static [&'static str],
+    /// Text that must be on screen before the capture.
+    pub expect: &'static str,
+}
+
+pub const SCENES: &[Scene] = &[
+    Scene {
+        file: "dashboard-80x24.png",
+        width: 80,
+        height: 24,
+        args: &["--profile", "local"],
+        ready: "Services",
+        keys: &[],
+        expect: "Logs",
+    },
+    Scene {
+        file: "dashboard-200x50.png",
+        width: 200,
+        height: 50,
+        args: &["--profile", "local"],
+        ready: "Services",
+        keys: &[],
+        expect: "Logs",
+    },
+    Scene {
+        file: "help-80x24.png",
+        width: 80,
+        height: 24,
+        args: &["--profile", "local"],
+        ready: "Services",
+        keys: &["?"],
+        expect: "Keys",
+    },
+    Scene {
+        file: "palette-80x24.png",
+        width: 80,
+        height: 24,
+        args: &["--profile", "local"],
+        ready: "Services",
+        keys: &[":", "t", "h", "Tab"],
+        expect: "theme",
+    },
+    Scene {
+        file: "theme-high-contrast-80x24.png",
+        width: 80,
+        height: 24,
+        args: &["--profile", "local", "--theme", "high-contrast"],
+        ready: "Services",
+        keys: &[],
+        expect: "Logs",
+    },
+    Scene {
+        file: "theme-mono-80x24.png",
+        width: 80,
+        height: 24,
+        args: &["--profile", "local", "--theme", "mono"],
+        ready: "Services",
+        keys: &[],
+        expect: "Logs",
+    },
+    Scene {
+        file: "too-small-60x20.png",
+        width: 60,
+        height: 20,
+        args: &["--profile", "local"],
+        ready: "too small",
+        keys: &[],
+        expect: "too small",
+    },
+];
+
+pub fn write_all(out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out).wrap_err_with(|| format!("cannot create {}", out.display()))?;
+    let exe = std::env::current_exe().wrap_err("cannot find the opsdeck binary")?;
+    for scene in SCENES {
+        let buf = tmux::capture(&exe, scene)?;
+        let path = out.join(scene.file);
+        let file = std::fs::File::create(&path)
+            .wrap_err_with(|| format!("cannot write {}", path.display()))?;
+        raster::write_png(&buf, 2, std::io::BufWriter::new(file))
+            .wrap_err_with(|| format!("cannot encode {}", path.display()))?;
+        println!("{}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! The Services pane: the morning health check, live.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::format::{sparkline, truncate};
+use crate::app::model::Severity;
+use crate::app::state::{App, Pane};
+
+/// Marker and word per state: the word carries the meaning without colour.
+fn marker(s: Severity) -> (&'static str, &'static str) {
+    match s {
+        Severity::Ok => ("●", "ok  "),
+        Severity::Crit => ("✖", "FAIL"),
+        Severity::Warn => ("▲", "WARN"),
+        Severity::Unknown => ("○", "…   "),
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let total = app.services.len();
+    let healthy = app
+        .services
+        .iter()
+        .filter(|s| s.severity() == Severity::Ok)
+        .count();
+    let failing = app
+        .services
+        .iter()
+        .filter(|s| s.severity() == Severity::Crit)
+        .count();
+    let note = if total == 0 {
+        Line::default()
+    } else if failing > 0 {
+        Line::from(Span::styled(format!(" {failing} failing "), t.crit))
+    } else {
+        Line::from(Span::styled(format!(" {healthy}/{total} ok "), t.ok))
+    };
+    let block = super::pane_block(app, Pane::Services, note);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if total == 0 {
+        frame.render_widget(
+            super::empty_note(
+                app,
+                format!("No services in profile `{}`.", app.profile.name),
+                Some("Add [[services]] with checks to the profile (README › Profiles).".into()),
+            ),
+            inner,
+        );
+        return;
+    }
+    let width = usize::from(inner.width);
+    // Narrow panes keep what matters at 3 a.m.: the state and the reason.
+    let wide = width >= 56;
+    let name_w = app
+        .services
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(6, 20)
+        .min(width / 2);
+    let spark_w = if width >= 80 { 16 } else if wide { 8 } else { 0 };
+    let height = usize::from(inner.height);
+    let offset = app.services_selected.saturating_sub(height.saturating_sub(1));
+    let mut lines = Vec::with_capacity(height);
+    for (i, row) in app.services.iter().enumerate().skip(offset).take(height) {
+        let sev = row.severity();
+        let (mark, word) = marker(sev);
+        let style = t.severity(sev);
+        let latency = match row.latency_ms() {
+            Some(ms) if sev != Severity::Crit => format!("{ms:>4}ms"),
+            _ => "      ".to_string(),
+        };
+        let mut spans = vec![
+            Span::styled(format!("{mark} "), style),
+            Span::styled(format!("{:<name_w$} ", truncate(&row.name, name_w)), t.text),
+        ];
+        let mut used = 2 + name_w + 1;
+        if wide {
+            spans.push(Span::styled(format!("{word} "), style));
+            used += 5;
+        }
+        if sev != Severity::Crit {
+            spans.push(Span::styled(format!("{latency} "), t.muted));
+            used += latency.len() + 1;
+        }
+        if spark_w > 0 && (sev != Severity::Crit || wide) {
+            let mut spark = String::new();
+            if let Some(c) = row.checks.first() {
+                sparkline(c.history.iter().copied(), spark_w, &mut spark);
+            }
+            spans.push(Span::styled(format!("{spark:<spark_w$} "), t.accent));
+            used += spark_w + 1;
+        }
+        let detail = row.summary();
+        spans.push(Span::styled(
+            truncate(&detail, width.saturating_sub(used)).into_owned(),
+            if sev == Severity::Crit { t.crit } else { t.muted },
+        ));
+        let mut line = Line::from(spans);
+        if i == app.services_selected && app.focus == Pane::Services {
+            line = super::selected(line, super::selection_style(app, Pane::Services));
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,189 @@
+//! The Workloads pane: pods or containers, worst first, with resources.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::format::{age, bytes, millicores, truncate};
+use crate::app::model::{Platform, Severity, SourceState, Usage, Workload};
+use crate::app::state::{App, Pane};
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let view = &app.workloads;
+    let crit = (0..view.len())
+        .filter_map(|i| view.row(i))
+        .filter(|w| w.severity == Severity::Crit)
+        .count();
+    let mut note = Vec::new();
+    if let Some(f) = &view.filter {
+        note.push(Span::styled(format!(" /{f} "), t.accent));
+    }
+    if crit > 0 {
+        note.push(Span::styled(format!(" {crit} unhealthy "), t.crit));
+    }
+    if !view.is_empty() {
+        note.push(Span::styled(format!(" {} ", view.len()), t.muted));
+    }
+    let block = super::pane_block(app, Pane::Workloads, Line::from(note));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    if !app.has_workload_sources() {
+        frame.render_widget(
+            super::empty_note(
+                app,
+                format!("No Kubernetes or Docker in profile `{}`.", app.profile.name),
+                Some(
+                    "Add a [kubernetes] or [docker] section to the profile (README › Profiles), or try `opsdeck demo`."
+                        .into(),
+                ),
+            ),
+            inner,
+        );
+        return;
+    }
+
+    // Source problems are shown above the rows; the rows of a healthy source still show.
+    let mut notes: Vec<Line> = Vec::new();
+    for (platform, state) in &view.states {
+        match state {
+            SourceState::Failed(msg) => notes.push(Line::from(Span::styled(
+                truncate(&format!("{}: {msg}", platform.label()), usize::from(inner.width))
+                    .into_owned(),
+                t.crit,
+            ))),
+            SourceState::Connecting if view.is_empty() => notes.push(Line::from(Span::styled(
+                format!("{}: connecting…", platform.label()),
+                t.muted,
+            ))),
+            _ => {}
+        }
+    }
+    if let Some(nodes) = &view.nodes_line {
+        notes.push(Line::from(Span::styled(nodes.clone(), t.muted)));
+    }
+    let notes_h = (notes.len() as u16).min(inner.height / 2);
+    let notes_area = Rect { height: notes_h, ..inner };
+    let table_area = Rect {
+        y: inner.y + notes_h,
+        height: inner.height - notes_h,
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(notes), notes_area);
+
+    if view.is_empty() {
+        let text = if view.filter.is_some() {
+            "No workload matches the filter (esc clears it).".to_string()
+        } else if view.states.values().all(|s| matches!(s, SourceState::Connected)) {
+            "Connected; no workloads in the selected namespaces.".to_string()
+        } else {
+            String::new()
+        };
+        frame.render_widget(super::empty_note(app, text, None), table_area);
+        return;
+    }
+
+    let w = table_area.width;
+    let show_cpu = w >= 60;
+    let show_node = w >= 110;
+    let show_group = view.group || w >= 140;
+    let mut header = vec!["NAME", "READY", "STATUS", "RESTARTS", "AGE"];
+    let mut widths = vec![
+        Constraint::Fill(3),
+        Constraint::Length(5),
+        Constraint::Fill(2),
+        Constraint::Length(9),
+        Constraint::Length(4),
+    ];
+    if show_group {
+        header.insert(0, "OWNER");
+        widths.insert(0, Constraint::Fill(2));
+    }
+    if show_cpu {
+        header.extend(["CPU", "MEM"]);
+        widths.extend([Constraint::Length(11), Constraint::Length(12)]);
+    }
+    if show_node {
+        header.push("NODE");
+        widths.push(Constraint::Fill(1));
+    }
+    let height = usize::from(table_area.height.saturating_sub(1));
+    let offset = view.selected.saturating_sub(height.saturating_sub(1));
+    let rows = (offset..view.len().min(offset + height)).filter_map(|i| {
+        let wl = view.row(i)?;
+        let mut cells = row_cells(app, wl, show_cpu, show_node);
+        if show_group {
+            cells.insert(
+                0,
+                Cell::from(wl.group.clone().unwrap_or_default()).style(t.muted),
+            );
+        }
+        let mut row = Row::new(cells);
+        if i == view.selected && app.focus == Pane::Workloads {
+            row = row.style(t.selection);
+        } else if i == view.selected {
+            row = row.style(super::selection_style(app, Pane::Workloads));
+        }
+        Some(row)
+    });
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(t.header))
+        .column_spacing(1);
+    frame.render_widget(table, table_area);
+}
+
+fn row_cells<'a>(app: &App, w: &'a Workload, show_cpu: bool, show_node: bool) -> Vec<Cell<'a>> {
+    let t = &app.theme;
+    let sev = t.severity(w.severity);
+    let restarts = match (w.restarts, w.last_restart) {
+        (0, _) => Cell::from("0").style(t.muted),
+        (n, Some(at)) => Cell::from(format!("{n} ({})", age(app.now, at))).style(t.warn),
+        (n, None) => Cell::from(n.to_string()).style(t.warn),
+    };
+    let mut cells = vec![
+        Cell::from(w.name.as_str()).style(t.text),
+        Cell::from(format!("{}/{}", w.ready.0, w.ready.1)).style(if w.ready.0 < w.ready.1 {
+            t.warn
+        } else {
+            t.text
+        }),
+        Cell::from(w.status.as_str()).style(sev),
+        restarts,
+        Cell::from(w.created.map(|c| age(app.now, c)).unwrap_or_default()).style(t.muted),
+    ];
+    if show_cpu {
+        let cpu = usage_cell(w.cpu, millicores, w.platform);
+        let mem = usage_cell(w.memory, bytes, w.platform);
+        cells.push(Cell::from(cpu.0).style(pct_style(app, cpu.1)));
+        cells.push(Cell::from(mem.0).style(pct_style(app, mem.1)));
+    }
+    if show_node {
+        cells.push(Cell::from(w.node.clone().unwrap_or_default()).style(t.muted));
+    }
+    cells
+}
+
+/// `120m 40%`: usage and its share of the limit (or request when no limit).
+fn usage_cell(u: Option<Usage>, fmt: fn(f64) -> String, _p: Platform) -> (String, Option<f64>) {
+    match u {
+        None => ("n/a".into(), None),
+        Some(u) => {
+            let pct = u.pct_of_limit().or_else(|| u.pct_of_request());
+            match pct {
+                Some(p) => (format!("{} {:.0}%", fmt(u.used), p), Some(p)),
+                None => (fmt(u.used), None),
+            }
+        }
+    }
+}
+
+fn pct_style(app: &App, pct: Option<f64>) -> ratatui::style::Style {
+    match pct {
+        Some(p) if p >= 90.0 => app.theme.crit,
+        Some(p) if p >= 75.0 => app.theme.warn,
+        None => app.theme.muted,
+        _ => app.theme.text,
+    }
+}
