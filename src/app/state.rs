@@ -104,6 +104,8 @@ pub struct App {
     pub last_refresh: Option<Timestamp>,
     /// The time used for ages, updated with every message so drawing stays pure.
     pub now: Timestamp,
+    /// Time zone for clock times in the status line.
+    pub tz: jiff::tz::TimeZone,
     pub size: (u16, u16),
     pub completions: Completions,
     pub dirty: bool,
@@ -153,6 +155,7 @@ impl App {
             error_count: 0,
             last_refresh: None,
             now: Timestamp::now(),
+            tz: jiff::tz::TimeZone::system(),
             size: (80, 24),
             completions: Completions::default(),
             dirty: true,

@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if warnings > 0 {
         note.push(Span::styled(format!(" {warnings} warnings "), t.warn));
     }
-    let block = super::pane_block(app, Pane::Events, Line::from(note));
+    let block = super::pane_block(app, Pane::Events, area.width, Line::from(note));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if !app.has_workload_sources() {
@@ -42,10 +42,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
     let width = usize::from(inner.width);
     let height = usize::from(inner.height);
-    let offset = view.selected.saturating_sub(height.saturating_sub(1));
+    // Narrow panes give each event two lines so the message stays readable.
+    let two_line = width < 60;
+    let per = if two_line { 2 } else { 1 };
+    let offset = view.selected.saturating_sub((height / per).saturating_sub(1));
     let obj_w = if width >= 90 { 32 } else { 18 };
     let mut lines = Vec::with_capacity(height);
-    for (i, ev) in view.visible().enumerate().skip(offset).take(height) {
+    for (i, ev) in view.visible().enumerate().skip(offset).take(height / per) {
         let (mark, style) = if ev.warning {
             ("⚠", t.warn)
         } else {
@@ -56,21 +59,39 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         } else {
             String::new()
         };
-        let head = format!(
-            "{:>4} {mark} {:<14} {:<obj_w$} ",
-            age(app.now, ev.last_seen),
-            truncate(&ev.reason, 14),
-            truncate(&ev.object, obj_w)
-        );
-        let rest = width.saturating_sub(head.chars().count());
-        let mut line = Line::from(vec![
-            Span::styled(head, style),
-            Span::styled(truncate(&format!("{}{count}", ev.message), rest).into_owned(), t.text),
-        ]);
+        let message = format!("{}{count}", ev.message);
+        let mut row = if two_line {
+            let head = format!("{:>4} {mark} {} ", age(app.now, ev.last_seen), ev.reason);
+            let obj = ev.object.rsplit('/').next().unwrap_or(&ev.object);
+            let rest = width.saturating_sub(head.chars().count());
+            vec![
+                Line::from(vec![
+                    Span::styled(head, style),
+                    Span::styled(truncate(obj, rest).into_owned(), t.text),
+                ]),
+                Line::from(Span::styled(
+                    truncate(&format!("       {message}"), width).into_owned(),
+                    t.muted,
+                )),
+            ]
+        } else {
+            let head = format!(
+                "{:>4} {mark} {:<14} {:<obj_w$} ",
+                age(app.now, ev.last_seen),
+                truncate(&ev.reason, 14),
+                truncate(&ev.object, obj_w)
+            );
+            let rest = width.saturating_sub(head.chars().count());
+            vec![Line::from(vec![
+                Span::styled(head, style),
+                Span::styled(truncate(&message, rest).into_owned(), t.text),
+            ])]
+        };
         if i == view.selected && app.focus == Pane::Events {
-            line = super::selected(line, super::selection_style(app, Pane::Events));
+            let sel = super::selection_style(app, Pane::Events);
+            row = row.into_iter().map(|l| super::selected(l, sel)).collect();
         }
-        lines.push(line);
+        lines.extend(row);
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

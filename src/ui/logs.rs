@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         }
         note.push(Span::styled(format!(" {} lines ", view.len()), t.muted));
     }
-    let block = super::pane_block(app, Pane::Logs, Line::from(note));
+    let block = super::pane_block(app, Pane::Logs, area.width, Line::from(note));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if view.stream.is_none() {
@@ -89,11 +89,9 @@ fn render_line<'a>(t: &Theme, view: &LogView, l: &'a crate::app::model::LogLine)
     if let Some(p) = &l.prefix {
         spans.push(Span::styled(format!("{p} "), prefix_style(t, p)));
     }
-    let style = if l.stderr {
-        level_style(t, &l.text).patch(t.warn)
-    } else {
-        level_style(t, &l.text)
-    };
+    let level = level_style(t, &l.text);
+    // stderr without a level of its own is shown as a warning.
+    let style = if l.stderr && level == t.text { t.warn } else { level };
     spans.push(Span::styled(l.text.as_str(), style));
     Line::from(spans)
 }

@@ -74,7 +74,7 @@ fn too_small(frame: &mut Frame, app: &App, area: Rect) {
 
 /// The frame of a pane: number and title, focus colour, and an optional note
 /// on the right of the title line (counts, filter, follow state).
-pub fn pane_block<'a>(app: &App, pane: Pane, note: Line<'a>) -> Block<'a> {
+pub fn pane_block<'a>(app: &App, pane: Pane, width: u16, note: Line<'a>) -> Block<'a> {
     let focused = app.focus == pane;
     let border = if focused {
         app.theme.border_focus
@@ -98,7 +98,27 @@ pub fn pane_block<'a>(app: &App, pane: Pane, note: Line<'a>) -> Block<'a> {
             Span::styled(format!(" {} ", pane.number()), app.theme.muted),
             Span::styled(format!("{} ", pane.title()), title_style),
         ]))
-        .title(note.right_aligned())
+        .title(fit_note(note, usize::from(width).saturating_sub(pane.title().len() + 8)).right_aligned())
+}
+
+/// Keeps the leading spans of a title note that fit in `room` columns; the
+/// pane's own title always stays readable.
+fn fit_note(note: Line<'_>, room: usize) -> Line<'_> {
+    let mut used = 0;
+    let mut kept = Vec::new();
+    for span in note.spans {
+        let w = span.width();
+        if used + w > room {
+            if kept.is_empty() && room > 4 {
+                let cut = format::truncate(&span.content, room).into_owned();
+                kept.push(Span::styled(cut, span.style));
+            }
+            break;
+        }
+        used += w;
+        kept.push(span);
+    }
+    Line::from(kept)
 }
 
 /// One muted line that says why a pane is empty and what to do about it.

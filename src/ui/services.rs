@@ -39,7 +39,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         Line::from(Span::styled(format!(" {healthy}/{total} ok "), t.ok))
     };
-    let block = super::pane_block(app, Pane::Services, note);
+    let block = super::pane_block(app, Pane::Services, area.width, note);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if total == 0 {
@@ -85,7 +85,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             spans.push(Span::styled(format!("{word} "), style));
             used += 5;
         }
-        if sev != Severity::Crit {
+        if sev != Severity::Crit || wide {
             spans.push(Span::styled(format!("{latency} "), t.muted));
             used += latency.len() + 1;
         }

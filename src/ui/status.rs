@@ -14,12 +14,11 @@ pub fn draw_top(frame: &mut Frame, app: &App, area: Rect) {
     let sep = Span::styled(" │ ", t.muted);
     let mut spans = vec![
         Span::styled(" opsdeck ", t.accent.add_modifier(ratatui::style::Modifier::BOLD)),
-        Span::styled("profile ", t.muted),
         Span::styled(app.profile.name.clone(), t.title),
     ];
     if app.profile.kubernetes.is_some() {
         spans.push(sep.clone());
-        let ctx = app.kube.context.as_deref().unwrap_or("(current context)");
+        let ctx = app.kube.context.as_deref().unwrap_or("(current)");
         let ctx_style = if app.kube.production {
             t.badge_production
         } else {
@@ -50,8 +49,7 @@ pub fn draw_top(frame: &mut Frame, app: &App, area: Rect) {
     spans.push(sep.clone());
     match app.last_refresh {
         Some(at) => {
-            let local = at.to_zoned(jiff::tz::TimeZone::system());
-            spans.push(Span::styled("updated ", t.muted));
+            let local = at.to_zoned(app.tz.clone());
             spans.push(Span::styled(local.strftime("%H:%M:%S").to_string(), t.text));
         }
         None => spans.push(Span::styled("waiting for data", t.muted)),

@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if !view.is_empty() {
         note.push(Span::styled(format!(" {} ", view.len()), t.muted));
     }
-    let block = super::pane_block(app, Pane::Workloads, Line::from(note));
+    let block = super::pane_block(app, Pane::Workloads, area.width, Line::from(note));
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -86,17 +86,29 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
 
     let w = table_area.width;
-    let show_cpu = w >= 60;
-    let show_node = w >= 110;
-    let show_group = view.group || w >= 140;
-    let mut header = vec!["NAME", "READY", "STATUS", "RESTARTS", "AGE"];
-    let mut widths = vec![
-        Constraint::Fill(3),
-        Constraint::Length(5),
-        Constraint::Fill(2),
-        Constraint::Length(9),
-        Constraint::Length(4),
-    ];
+    // Columns by priority: name, status and restarts always; the rest as room allows.
+    let full = w >= 70;
+    let show_cpu = w >= 90;
+    let show_node = w >= 130;
+    let show_group = view.group || w >= 150;
+    let status_w = (0..view.len())
+        .filter_map(|i| view.row(i))
+        .map(|r| r.status.chars().count())
+        .max()
+        .unwrap_or(7)
+        .clamp(7, 24) as u16;
+    let mut header = vec!["NAME"];
+    let mut widths = vec![Constraint::Fill(3)];
+    if full {
+        header.push("READY");
+        widths.push(Constraint::Length(5));
+    }
+    header.extend(["STATUS", "RESTARTS"]);
+    widths.extend([Constraint::Length(status_w), Constraint::Length(if full { 10 } else { 8 })]);
+    if full {
+        header.push("AGE");
+        widths.push(Constraint::Length(4));
+    }
     if show_group {
         header.insert(0, "OWNER");
         widths.insert(0, Constraint::Fill(2));
@@ -113,7 +125,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let offset = view.selected.saturating_sub(height.saturating_sub(1));
     let rows = (offset..view.len().min(offset + height)).filter_map(|i| {
         let wl = view.row(i)?;
-        let mut cells = row_cells(app, wl, show_cpu, show_node);
+        let mut cells = row_cells(app, wl, full, show_cpu, show_node);
         if show_group {
             cells.insert(
                 0,
@@ -134,25 +146,37 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(table, table_area);
 }
 
-fn row_cells<'a>(app: &App, w: &'a Workload, show_cpu: bool, show_node: bool) -> Vec<Cell<'a>> {
+fn row_cells<'a>(
+    app: &App,
+    w: &'a Workload,
+    full: bool,
+    show_cpu: bool,
+    show_node: bool,
+) -> Vec<Cell<'a>> {
     let t = &app.theme;
     let sev = t.severity(w.severity);
     let restarts = match (w.restarts, w.last_restart) {
         (0, _) => Cell::from("0").style(t.muted),
-        (n, Some(at)) => Cell::from(format!("{n} ({})", age(app.now, at))).style(t.warn),
-        (n, None) => Cell::from(n.to_string()).style(t.warn),
+        (n, Some(at)) if full => Cell::from(format!("{n} ({})", age(app.now, at))).style(t.warn),
+        (n, _) => Cell::from(n.to_string()).style(t.warn),
     };
-    let mut cells = vec![
-        Cell::from(w.name.as_str()).style(t.text),
-        Cell::from(format!("{}/{}", w.ready.0, w.ready.1)).style(if w.ready.0 < w.ready.1 {
-            t.warn
-        } else {
-            t.text
-        }),
-        Cell::from(w.status.as_str()).style(sev),
-        restarts,
-        Cell::from(w.created.map(|c| age(app.now, c)).unwrap_or_default()).style(t.muted),
-    ];
+    let mut cells = vec![Cell::from(w.name.as_str()).style(t.text)];
+    if full {
+        cells.push(
+            Cell::from(format!("{}/{}", w.ready.0, w.ready.1)).style(if w.ready.0 < w.ready.1 {
+                t.warn
+            } else {
+                t.text
+            }),
+        );
+    }
+    cells.push(Cell::from(w.status.as_str()).style(sev));
+    cells.push(restarts);
+    if full {
+        cells.push(
+            Cell::from(w.created.map(|c| age(app.now, c)).unwrap_or_default()).style(t.muted),
+        );
+    }
     if show_cpu {
         let cpu = usage_cell(w.cpu, millicores, w.platform);
         let mem = usage_cell(w.memory, bytes, w.platform);
