@@ -11,14 +11,23 @@ use opsdeck::input::Keymap;
 
 fn main() -> Result<ExitCode> {
     let started = Instant::now();
-    color_eyre::install()?;
+    install_error_report()?;
     let cli = Cli::parse();
     let paths = Paths::discover();
     opsdeck::logging::init(&paths);
     let result = dispatch(cli, paths, started);
     // An error that reaches main must still leave a usable terminal behind.
     opsdeck::terminal::restore();
-    result
+    match result {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            // Errors here are the operator's to fix (a file, a server): say what,
+            // plainly, without a backtrace. Panics still get color-eyre's report.
+            tracing::error!("{e:#}");
+            eprintln!("opsdeck: {e:#}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn dispatch(cli: Cli, paths: Paths, started: Instant) -> Result<ExitCode> {
@@ -113,6 +122,20 @@ fn dispatch(cli: Cli, paths: Paths, started: Instant) -> Result<ExitCode> {
             bail!("the runbook wizard and incident timelines are not part of this build yet")
         }
     }
+}
+
+/// color-eyre's report, without colour when stderr is not a terminal or
+/// `NO_COLOR` is set, and without the source-location noise users can't act on.
+fn install_error_report() -> Result<()> {
+    let plain = !std::io::stderr().is_terminal()
+        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut hook = color_eyre::config::HookBuilder::default()
+        .display_location_section(false)
+        .display_env_section(false);
+    if plain {
+        hook = hook.theme(color_eyre::config::Theme::new());
+    }
+    hook.install()
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

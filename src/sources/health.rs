@@ -268,7 +268,10 @@ fn describe_redis(err: &redis::RedisError, password_env: Option<&str>) -> String
             let text = err.to_string();
             if text.contains("NOAUTH") {
                 format!("NOAUTH: the server requires a password{hint}")
-            } else if text.contains("WRONGPASS") || text.contains("invalid password") {
+            } else if text.contains("WRONGPASS")
+                || text.contains("invalid password")
+                || text.contains("AuthenticationFailed")
+            {
                 "WRONGPASS: the password was refused".into()
             } else if text.contains("Connection refused") {
                 "connection refused".into()

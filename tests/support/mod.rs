@@ -3,6 +3,8 @@
 //! exactly as the sources would feed it.
 #![allow(dead_code)]
 
+pub mod servers;
+
 use std::path::Path;
 use std::time::Duration;
 
