@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod servers;
+pub mod tmux;
 
 use std::path::Path;
 use std::time::Duration;
