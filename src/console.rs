@@ -36,13 +36,18 @@ pub async fn run(mut app: App, paths: Paths, started: Instant) -> Result<()> {
         if app.dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME_GAP) {
             terminal.draw(|f| crate::ui::draw(f, &app))?;
             if last_draw.is_none() {
-                tracing::info!(ms = started.elapsed().as_millis() as u64, "first frame drawn");
+                tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "first frame drawn"
+                );
             }
             last_draw = Some(Instant::now());
             app.dirty = false;
         }
         // Sleep until the next frame is allowed only when there is something to draw.
-        let wake = app.dirty.then(|| last_draw.map_or(Instant::now(), |t| t + FRAME_GAP));
+        let wake = app
+            .dirty
+            .then(|| last_draw.map_or(Instant::now(), |t| t + FRAME_GAP));
         let msg = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => Some(Msg::Key(k)),

@@ -192,7 +192,9 @@ async fn open_console(
     started: Instant,
 ) -> Result<()> {
     if !std::io::stdout().is_terminal() {
-        bail!("opsdeck's dashboard needs a terminal; for a non-interactive health check run `opsdeck check`");
+        bail!(
+            "opsdeck's dashboard needs a terminal; for a non-interactive health check run `opsdeck check`"
+        );
     }
     if let Some(ctx) = &g.context
         && let Some(k) = profile.kubernetes.as_mut()
@@ -207,7 +209,8 @@ async fn open_console(
     let keymap = Keymap::load(keymap_name(g), &paths.keymaps_dir());
     let mut app = App::new(profile, theme, keymap, g.readonly);
     if let Some(e) = theme_err {
-        app.warnings.insert(0, format!("{e}; using the default theme"));
+        app.warnings
+            .insert(0, format!("{e}; using the default theme"));
     }
     if let Some(w) = warning {
         app.warnings.insert(0, w);

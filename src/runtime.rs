@@ -39,7 +39,13 @@ impl Drop for Sources {
 
 /// Carries out one effect. Failures become a message in the status line; the
 /// console keeps running.
-pub fn apply(effect: Effect, app: &mut App, sources: &mut Sources, paths: &Paths, tx: &mpsc::Sender<Msg>) {
+pub fn apply(
+    effect: Effect,
+    app: &mut App,
+    sources: &mut Sources,
+    paths: &Paths,
+    tx: &mpsc::Sender<Msg>,
+) {
     match effect {
         Effect::Quit => app.quit = true,
         Effect::RefreshChecks => sources.refresh(),

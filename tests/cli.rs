@@ -27,7 +27,18 @@ fn help_lists_the_subcommands() {
     let dir = tempfile::tempdir().unwrap();
     let out = opsdeck(&dir).arg("--help").assert().success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    for sub in ["dashboard", "demo", "sim", "check", "runbook", "run", "timeline", "keymap", "theme", "screenshots"] {
+    for sub in [
+        "dashboard",
+        "demo",
+        "sim",
+        "check",
+        "runbook",
+        "run",
+        "timeline",
+        "keymap",
+        "theme",
+        "screenshots",
+    ] {
         assert!(text.contains(sub), "--help lacks {sub}:\n{text}");
     }
 }
@@ -39,7 +50,9 @@ fn unknown_flag_is_a_usage_error() {
         .arg("--frobnicate")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unexpected argument '--frobnicate'"));
+        .stderr(predicate::str::contains(
+            "unexpected argument '--frobnicate'",
+        ));
 }
 
 #[test]
@@ -106,7 +119,15 @@ fn check_exits_non_zero_when_one_fails_and_json_has_the_shape() {
     let checks = json["checks"].as_array().expect("checks array");
     assert_eq!(checks.len(), 2);
     for c in checks {
-        for key in ["service", "type", "target", "ok", "latency_ms", "detail", "at"] {
+        for key in [
+            "service",
+            "type",
+            "target",
+            "ok",
+            "latency_ms",
+            "detail",
+            "at",
+        ] {
             assert!(c.get(key).is_some(), "check lacks {key}: {c}");
         }
     }
@@ -142,10 +163,15 @@ fn redis_password_comes_from_the_named_variable_and_is_never_printed() {
         .arg(&p)
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("WRONGPASS: the password was refused"))
+        .stdout(predicate::str::contains(
+            "WRONGPASS: the password was refused",
+        ))
         .stdout(predicate::str::contains("not-the-pw-42").not());
     let log = std::fs::read_to_string(dir.path().join("data/opsdeck.log")).unwrap_or_default();
-    assert!(!log.contains("hunter2"), "the password reached the log file");
+    assert!(
+        !log.contains("hunter2"),
+        "the password reached the log file"
+    );
 }
 
 #[test]
@@ -175,13 +201,19 @@ fn unknown_profile_name_lists_the_built_ins() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("no profile named `nosuch`"))
-        .stderr(predicate::str::contains("deepseek-rag, doc-rag, rag7, personal-rag, terragon, local"));
+        .stderr(predicate::str::contains(
+            "deepseek-rag, doc-rag, rag7, personal-rag, terragon, local",
+        ));
 }
 
 #[test]
 fn broken_theme_names_file_line_and_problem() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(&dir, "neon.toml", "name = \"neon\"\nok = { fg = \"green\" }\ncrit = { fg = \"rouge\" }\n");
+    let p = write(
+        &dir,
+        "neon.toml",
+        "name = \"neon\"\nok = { fg = \"green\" }\ncrit = { fg = \"rouge\" }\n",
+    );
     opsdeck(&dir)
         .args(["theme", "check"])
         .arg(&p)
@@ -191,7 +223,11 @@ fn broken_theme_names_file_line_and_problem() {
             "{}:3: unknown colour `rouge` (use a name such as green or bright-red, 0-255, or #rrggbb)\n",
             p.display()
         )));
-    let p = write(&dir, "syntax.toml", "name = \"syntax\"\nok = { fg = \"green\"\n");
+    let p = write(
+        &dir,
+        "syntax.toml",
+        "name = \"syntax\"\nok = { fg = \"green\"\n",
+    );
     opsdeck(&dir)
         .args(["theme", "check"])
         .arg(&p)

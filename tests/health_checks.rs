@@ -124,7 +124,10 @@ fn command_exit_codes_in_words() {
         interval: None,
     };
     assert!(run(&cmd("true")).ok);
-    assert_eq!(run(&cmd("echo disk full >&2; exit 3")).detail, "exit 3: disk full");
+    assert_eq!(
+        run(&cmd("echo disk full >&2; exit 3")).detail,
+        "exit 3: disk full"
+    );
     assert_eq!(
         run(&cmd("pg_isready_missing -h db")).detail,
         "command not found: pg_isready_missing (install it or change the check)"

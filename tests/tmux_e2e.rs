@@ -28,14 +28,20 @@ fn dashboard_shows_panes_help_opens_and_q_restores_the_terminal() {
     }
     t.send_keys(&["?"]);
     let screen = t.wait_for("Keys");
-    assert!(screen.contains("Quit opsdeck"), "help is generated from the keymap:\n{screen}");
+    assert!(
+        screen.contains("Quit opsdeck"),
+        "help is generated from the keymap:\n{screen}"
+    );
     t.send_keys(&["Escape"]);
     t.wait_until("help closed", |s| !s.contains("Quit opsdeck"));
     t.send_keys(&["q"]);
     let screen = t.wait_for("EXIT=0");
     // The alternate screen is gone: the shell's own lines are back.
     assert!(screen.contains("PROMPT$"), "{screen}");
-    assert!(!screen.contains("1 Services"), "dashboard left on screen:\n{screen}");
+    assert!(
+        !screen.contains("1 Services"),
+        "dashboard left on screen:\n{screen}"
+    );
 }
 
 #[test]

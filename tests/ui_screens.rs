@@ -17,9 +17,7 @@ const THEMES: [&str; 2] = ["default", "mono"];
 fn render(app: &App) -> Buffer {
     let (w, h) = app.size;
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    terminal
-        .draw(|f| opsdeck::ui::draw(f, app))
-        .expect("draw");
+    terminal.draw(|f| opsdeck::ui::draw(f, app)).expect("draw");
     terminal.backend().buffer().clone()
 }
 
@@ -99,7 +97,10 @@ fn unconfigured_sources_say_how_to_configure_them() {
             support::settle(&mut app, w, h);
             let buf = render(&app);
             let screen = text(&buf);
-            assert!(screen.contains("No Kubernetes or Docker in profile"), "{screen}");
+            assert!(
+                screen.contains("No Kubernetes or Docker in profile"),
+                "{screen}"
+            );
             assert!(screen.contains("[kubernetes] or"), "{screen}");
             insta::assert_snapshot!(format!("unconfigured_{w}x{h}_{theme}"), format!("{buf:?}"));
         }
@@ -115,7 +116,10 @@ fn too_small_terminal_says_so_instead_of_a_garbled_screen() {
         screen.contains("terminal too small (need 80x24, have 60x20)"),
         "{screen}"
     );
-    assert!(!screen.contains("Workloads"), "no panes drawn when too small");
+    assert!(
+        !screen.contains("Workloads"),
+        "no panes drawn when too small"
+    );
 }
 
 #[test]
@@ -147,7 +151,11 @@ fn failure_states_are_red_in_the_default_theme() {
     let (x, y) = find(&buf, "CrashLoopBackOff").expect("status shown");
     assert_eq!(buf[(x, y)].fg, Color::Red, "CrashLoopBackOff is crit");
     let (x, y) = find(&buf, "connection refused").expect("reason shown");
-    assert_eq!(buf[(x, y)].fg, Color::Red, "a failing check's reason is crit");
+    assert_eq!(
+        buf[(x, y)].fg,
+        Color::Red,
+        "a failing check's reason is crit"
+    );
     let (x, y) = find(&buf, "⚠ BackOff").expect("warning event shown");
     assert_eq!(buf[(x, y)].fg, Color::Yellow, "warning events are warn");
     let (x, y) = find(&buf, "ERROR Invalid configuration").expect("error log line");
@@ -171,9 +179,16 @@ fn mono_carries_meaning_without_colour() {
         }
     }
     let (x, y) = find(&buf, "CrashLoopBackOff").expect("status shown");
-    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED | Modifier::BOLD));
+    assert!(
+        buf[(x, y)]
+            .modifier
+            .contains(Modifier::REVERSED | Modifier::BOLD)
+    );
     let screen = text(&buf);
-    assert!(screen.contains("FAIL"), "state words carry meaning:\n{screen}");
+    assert!(
+        screen.contains("FAIL"),
+        "state words carry meaning:\n{screen}"
+    );
 }
 
 #[test]

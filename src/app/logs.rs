@@ -235,7 +235,11 @@ mod tests {
         v.filter = Some(LogFilter::new("!error"));
         assert_eq!(v.window(10).len(), 2);
         v.filter = Some(LogFilter::new("db ("));
-        assert_eq!(v.window(10).len(), 0, "invalid regex is a literal substring");
+        assert_eq!(
+            v.window(10).len(),
+            0,
+            "invalid regex is a literal substring"
+        );
     }
 
     #[test]

@@ -73,7 +73,11 @@ pub fn parse(input: &str) -> Result<PaletteCommand, String> {
         "" => Err("type a command, e.g. :theme mono".into()),
         other => Err(format!(
             "unknown command :{other} (commands: {})",
-            COMMANDS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
+            COMMANDS
+                .iter()
+                .map(|(c, _)| *c)
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -121,17 +125,36 @@ mod tests {
 
     #[test]
     fn parses_every_command() {
-        assert_eq!(parse("profile rag7"), Ok(PaletteCommand::Profile("rag7".into())));
-        assert_eq!(parse(":theme mono"), Ok(PaletteCommand::Theme("mono".into())));
+        assert_eq!(
+            parse("profile rag7"),
+            Ok(PaletteCommand::Profile("rag7".into()))
+        );
+        assert_eq!(
+            parse(":theme mono"),
+            Ok(PaletteCommand::Theme("mono".into()))
+        );
         assert_eq!(
             parse("ns rag7,default"),
-            Ok(PaletteCommand::Namespaces(vec!["rag7".into(), "default".into()]))
+            Ok(PaletteCommand::Namespaces(vec![
+                "rag7".into(),
+                "default".into()
+            ]))
         );
-        assert_eq!(parse("ctx prod"), Ok(PaletteCommand::Context("prod".into())));
+        assert_eq!(
+            parse("ctx prod"),
+            Ok(PaletteCommand::Context("prod".into()))
+        );
         assert_eq!(parse("q"), Ok(PaletteCommand::Quit));
-        assert_eq!(parse("runbook crash"), Ok(PaletteCommand::Runbook("crash".into())));
+        assert_eq!(
+            parse("runbook crash"),
+            Ok(PaletteCommand::Runbook("crash".into()))
+        );
         assert_eq!(parse("theme"), Err(":theme needs a theme name".into()));
-        assert!(parse("frobnicate").unwrap_err().starts_with("unknown command :frobnicate"));
+        assert!(
+            parse("frobnicate")
+                .unwrap_err()
+                .starts_with("unknown command :frobnicate")
+        );
     }
 
     #[test]

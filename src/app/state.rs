@@ -54,7 +54,9 @@ impl Pane {
 /// A window over the dashboard. Only one is open at a time.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Palette(Palette),
     /// Scrollable text about the selected workload (detail or describe).
     Detail {
@@ -114,7 +116,11 @@ pub struct App {
 
 impl App {
     pub fn new(profile: Profile, theme: Theme, keymap: Keymap, readonly: bool) -> App {
-        let services = profile.services.iter().map(ServiceRow::from_profile).collect();
+        let services = profile
+            .services
+            .iter()
+            .map(ServiceRow::from_profile)
+            .collect();
         let mut workloads = WorkloadsView::default();
         let kube = KubeTarget {
             context: profile.kubernetes.as_ref().and_then(|k| k.context.clone()),
@@ -131,7 +137,9 @@ impl App {
                 .insert(Platform::Kubernetes, SourceState::Connecting);
         }
         if profile.docker.is_some() {
-            workloads.states.insert(Platform::Docker, SourceState::Connecting);
+            workloads
+                .states
+                .insert(Platform::Docker, SourceState::Connecting);
         }
         let mut warnings = keymap.warnings.clone();
         warnings.dedup();

@@ -66,7 +66,10 @@ impl App {
         match update {
             SourceUpdate::State { platform, state } => {
                 if matches!(state, SourceState::Failed(_))
-                    && !matches!(self.workloads.states.get(&platform), Some(SourceState::Failed(_)))
+                    && !matches!(
+                        self.workloads.states.get(&platform),
+                        Some(SourceState::Failed(_))
+                    )
                 {
                     self.error_count += 1;
                 }
@@ -127,13 +130,14 @@ impl App {
                 lines,
                 scroll,
             }) => {
-                self.overlay = on_scroll_key(key, scroll, &self.keymap, Action::Describe).map(
-                    |scroll| Overlay::Detail {
-                        title,
-                        lines,
-                        scroll,
-                    },
-                );
+                self.overlay =
+                    on_scroll_key(key, scroll, &self.keymap, Action::Describe).map(|scroll| {
+                        Overlay::Detail {
+                            title,
+                            lines,
+                            scroll,
+                        }
+                    });
                 return Vec::new();
             }
             None => {}
@@ -159,9 +163,10 @@ impl App {
             }
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::Palette => {
-                let mut p = Palette::default();
-                p.candidates = palette::candidates("", &self.completions);
-                self.overlay = Some(Overlay::Palette(p));
+                self.overlay = Some(Overlay::Palette(Palette {
+                    candidates: palette::candidates("", &self.completions),
+                    ..Palette::default()
+                }));
             }
             Action::FocusNext => self.focus = self.focus.next(),
             Action::FocusPrev => self.focus = self.focus.prev(),
@@ -173,8 +178,18 @@ impl App {
             Action::Filter => {
                 let text = match self.focus {
                     Pane::Workloads => self.workloads.filter.clone().unwrap_or_default(),
-                    Pane::Events => self.events.filter.as_ref().map(|f| f.text.clone()).unwrap_or_default(),
-                    Pane::Logs => self.logs.filter.as_ref().map(|f| f.text.clone()).unwrap_or_default(),
+                    Pane::Events => self
+                        .events
+                        .filter
+                        .as_ref()
+                        .map(|f| f.text.clone())
+                        .unwrap_or_default(),
+                    Pane::Logs => self
+                        .logs
+                        .filter
+                        .as_ref()
+                        .map(|f| f.text.clone())
+                        .unwrap_or_default(),
                     Pane::Services => {
                         self.flash = Some("the Services pane has no filter".into());
                         return Vec::new();
@@ -416,7 +431,9 @@ impl App {
             KeyCode::Backspace => {
                 edit.text.pop();
             }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => edit.text.clear(),
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                edit.text.clear()
+            }
             KeyCode::Char(c) => edit.text.push(c),
             _ => return Vec::new(),
         }

@@ -59,7 +59,9 @@ pub struct WorkloadsView {
 impl WorkloadsView {
     /// Replaces one platform's rows, keeping the selection on the same workload.
     pub fn replace(&mut self, platform: Platform, rows: Vec<Workload>) {
-        let keep = self.selected_row().map(|w| (w.platform, w.namespace.clone(), w.name.clone()));
+        let keep = self
+            .selected_row()
+            .map(|w| (w.platform, w.namespace.clone(), w.name.clone()));
         self.rows.retain(|w| w.platform != platform);
         self.rows.extend(rows);
         self.recompute();
@@ -155,9 +157,7 @@ impl WorkloadsView {
                 SortColumn::Restarts => y.restarts.cmp(&x.restarts),
                 SortColumn::Age => y.created.cmp(&x.created),
                 SortColumn::Cpu => cmp_f64(y.cpu.map(|u| u.used), x.cpu.map(|u| u.used)),
-                SortColumn::Memory => {
-                    cmp_f64(y.memory.map(|u| u.used), x.memory.map(|u| u.used))
-                }
+                SortColumn::Memory => cmp_f64(y.memory.map(|u| u.used), x.memory.map(|u| u.used)),
             };
             primary
                 .then_with(|| x.namespace.cmp(&y.namespace))

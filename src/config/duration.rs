@@ -30,7 +30,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         if num_len == 0 {
-            return Err(format!("`{text}` is not a duration (write e.g. 500ms, 2s, 1m30s)"));
+            return Err(format!(
+                "`{text}` is not a duration (write e.g. 500ms, 2s, 1m30s)"
+            ));
         }
         let value: f64 = rest[..num_len]
             .parse()
@@ -58,7 +60,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 fn secs_to_duration(secs: f64, text: &str) -> Result<Duration, String> {
-    if !secs.is_finite() || secs < 0.0 || secs > 1e9 {
+    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
         return Err(format!("`{text}` is out of range"));
     }
     Ok(Duration::from_secs_f64(secs))
@@ -67,7 +69,7 @@ fn secs_to_duration(secs: f64, text: &str) -> Result<Duration, String> {
 impl fmt::Display for HumanDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.0.as_millis();
-        if ms % 1000 != 0 {
+        if !ms.is_multiple_of(1000) {
             write!(f, "{ms}ms")
         } else {
             write!(f, "{}s", ms / 1000)
@@ -90,7 +92,9 @@ impl<'de> Deserialize<'de> for HumanDuration {
             Secs(f64),
         }
         match Raw::deserialize(d)? {
-            Raw::Text(t) => parse_duration(&t).map(HumanDuration).map_err(serde::de::Error::custom),
+            Raw::Text(t) => parse_duration(&t)
+                .map(HumanDuration)
+                .map_err(serde::de::Error::custom),
             Raw::Secs(s) => secs_to_duration(s, &s.to_string())
                 .map(HumanDuration)
                 .map_err(serde::de::Error::custom),

@@ -299,7 +299,10 @@ mod tests {
     fn every_action_has_a_default_key_and_description() {
         let km = Keymap::load("default", Path::new("/nonexistent"));
         for action in Action::ALL {
-            let b = km.bindings("dashboard").iter().find(|b| b.action == *action);
+            let b = km
+                .bindings("dashboard")
+                .iter()
+                .find(|b| b.action == *action);
             let b = b.unwrap_or_else(|| panic!("{action:?} has no default binding"));
             assert!(!b.keys.is_empty() && !b.desc.is_empty(), "{action:?}");
         }

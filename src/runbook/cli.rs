@@ -20,5 +20,7 @@ pub enum RunbookCommand {
 
 /// `opsdeck runbook …`: prints to stdout, returns the process exit code.
 pub fn run(_args: RunbookArgs) -> color_eyre::Result<ExitCode> {
-    Err(color_eyre::eyre::eyre!("runbook commands are not built yet"))
+    Err(color_eyre::eyre::eyre!(
+        "runbook commands are not built yet"
+    ))
 }

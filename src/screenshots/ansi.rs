@@ -105,7 +105,11 @@ fn apply_sgr(mut style: Style, params: &str) -> Style {
                     }
                     _ => Color::Reset,
                 };
-                style = if n == 38 { style.fg(color) } else { style.bg(color) };
+                style = if n == 38 {
+                    style.fg(color)
+                } else {
+                    style.bg(color)
+                };
             }
             _ => {}
         }

@@ -108,7 +108,11 @@ fn glyph16(c: char) -> [u8; 16] {
         .or_else(|| font8x8::GREEK_FONTS.get(c))
         .or_else(|| font8x8::MISC_FONTS.get(c))
         .or_else(|| extra_glyph(c))
-        .unwrap_or(if c == ' ' { [0; 8] } else { [0x00, 0x7E, 0x42, 0x42, 0x42, 0x42, 0x7E, 0x00] });
+        .unwrap_or(if c == ' ' {
+            [0; 8]
+        } else {
+            [0x00, 0x7E, 0x42, 0x42, 0x42, 0x42, 0x7E, 0x00]
+        });
     for (i, r) in rows.iter().enumerate() {
         out[i * 2] = *r;
         out[i * 2 + 1] = *r;
@@ -208,9 +212,9 @@ pub fn write_png(buf: &Buffer, scale: usize, out: impl Write) -> Result<(), png:
             if mods.contains(Modifier::UNDERLINED) {
                 glyph[15] = 0xFF;
             }
-            for gy in 0..CELL_H {
+            for (gy, row) in glyph.iter().enumerate() {
                 for gx in 0..CELL_W {
-                    let on = glyph[gy] & (1 << gx) != 0;
+                    let on = row & (1 << gx) != 0;
                     let color = if on { fg } else { bg };
                     for sy in 0..scale {
                         for sx in 0..scale {

@@ -66,12 +66,27 @@ pub fn capture(exe: &Path, scene: &Scene) -> Result<Buffer> {
     }
     let (w, h) = (scene.width.to_string(), scene.height.to_string());
     let out = tmux(&[
-        "new-session", "-d", "-s", "shot", "-x", &w, "-y", &h, &cmd, ";", "set-option", "-g",
-        "status", "off",
+        "new-session",
+        "-d",
+        "-s",
+        "shot",
+        "-x",
+        &w,
+        "-y",
+        &h,
+        &cmd,
+        ";",
+        "set-option",
+        "-g",
+        "status",
+        "off",
     ])?;
     let _server = Server;
     if !out.status.success() {
-        bail!("tmux new-session failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     wait_for(scene.ready)?;
     for k in scene.keys {

@@ -52,7 +52,11 @@ pub async fn run_check(check: &Check, http: &reqwest::Client) -> CheckOutcome {
     }
 }
 
-async fn run_inner(check: &Check, http: &reqwest::Client, timeout: Duration) -> Result<String, String> {
+async fn run_inner(
+    check: &Check,
+    http: &reqwest::Client,
+    timeout: Duration,
+) -> Result<String, String> {
     match check {
         Check::Http {
             url,
@@ -109,7 +113,9 @@ async fn http_check(
         None => resp.status().is_success(),
     };
     if !status_ok {
-        let want = expect_status.map(|w| format!(", expected {w}")).unwrap_or_default();
+        let want = expect_status
+            .map(|w| format!(", expected {w}"))
+            .unwrap_or_default();
         return Err(format!("HTTP {status}{want}"));
     }
     if body_contains.is_none() && json_field.is_none() {
@@ -122,15 +128,14 @@ async fn http_check(
     if let Some(needle) = body_contains
         && !body.contains(needle)
     {
-        return Err(format!("HTTP {status}, but body did not contain \"{needle}\""));
+        return Err(format!(
+            "HTTP {status}, but body did not contain \"{needle}\""
+        ));
     }
     if let Some(m) = json_field {
         let value: serde_json::Value = serde_json::from_str(&body)
             .map_err(|_| format!("HTTP {status}, but body is not JSON (wanted {})", m.field))?;
-        let found = m
-            .field
-            .split('.')
-            .try_fold(&value, |v, part| v.get(part));
+        let found = m.field.split('.').try_fold(&value, |v, part| v.get(part));
         match found {
             Some(v) if *v == m.equals => {}
             Some(v) => return Err(format!("{} is {v}, expected {}", m.field, m.equals)),
@@ -220,8 +225,13 @@ async fn tcp_check(address: &str) -> Result<String, String> {
     }
 }
 
-async fn redis_check(url: &str, password_env: Option<&str>, timeout: Duration) -> Result<String, String> {
-    let mut parsed = reqwest::Url::parse(url).map_err(|_| format!("`{url}` is not a redis:// URL"))?;
+async fn redis_check(
+    url: &str,
+    password_env: Option<&str>,
+    timeout: Duration,
+) -> Result<String, String> {
+    let mut parsed =
+        reqwest::Url::parse(url).map_err(|_| format!("`{url}` is not a redis:// URL"))?;
     if let Some(var) = password_env {
         match std::env::var(var) {
             Ok(pw) if !pw.is_empty() => {
@@ -297,12 +307,18 @@ async fn command_check(run: &str) -> Result<String, String> {
         .await
         .map_err(|e| format!("command failed: {e}"))?;
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let first = stderr
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     match out.status.code() {
         Some(0) => Ok("exit 0".into()),
         Some(127) => {
             let tool = run.split_whitespace().next().unwrap_or(run);
-            Err(format!("command not found: {tool} (install it or change the check)"))
+            Err(format!(
+                "command not found: {tool} (install it or change the check)"
+            ))
         }
         Some(code) if first.is_empty() => Err(format!("exit {code}")),
         Some(code) => Err(format!("exit {code}: {first}")),
@@ -315,7 +331,7 @@ pub fn human(d: Duration) -> String {
     let ms = d.as_millis();
     if ms < 1000 {
         format!("{ms}ms")
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{} s", ms / 1000)
     } else {
         format!("{:.1} s", d.as_secs_f64())

@@ -12,7 +12,10 @@ const BUILTIN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
     ("dark-256", include_str!("../../themes/dark-256.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("mono", include_str!("../../themes/mono.toml")),
 ];
 
@@ -127,14 +130,16 @@ fn resolve(
         let parent = match table.get("inherits") {
             Some(toml::Value::String(p)) => Some(p.clone()),
             Some(_) => {
-                return Err(invalid(&source, "inherits", "`inherits` must be a theme name"));
+                return Err(invalid(
+                    &source,
+                    "inherits",
+                    "`inherits` must be a theme name",
+                ));
             }
             None => None,
         };
         let mut base = match (theme.take(), parent) {
-            (_, Some(parent)) if parent != name => {
-                resolve(&parent, user_dir, chain, truecolor)?
-            }
+            (_, Some(parent)) if parent != name => resolve(&parent, user_dir, chain, truecolor)?,
             (_, Some(parent)) => {
                 return Err(ThemeError::Cycle {
                     name: name.to_string(),
@@ -172,10 +177,7 @@ fn apply(
                 return Err(invalid(
                     source,
                     key,
-                    &format!(
-                        "unknown slot `{key}` (slots: {})",
-                        super::SLOTS.join(", ")
-                    ),
+                    &format!("unknown slot `{key}` (slots: {})", super::SLOTS.join(", ")),
                 ));
             }
         }
@@ -323,7 +325,10 @@ mod tests {
 
     #[test]
     fn broken_theme_falls_back_to_default_with_file_and_line() {
-        let dir = dir_with(&[("broken.toml", "name = \"broken\"\nok = { fg = \"grene\" }\n")]);
+        let dir = dir_with(&[(
+            "broken.toml",
+            "name = \"broken\"\nok = { fg = \"grene\" }\n",
+        )]);
         let (theme, err) = load_theme("broken", dir.path());
         assert_eq!(theme.name, "default");
         let msg = err.unwrap().to_string();

@@ -45,7 +45,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     // Narrow panes give each event two lines so the message stays readable.
     let two_line = width < 60;
     let per = if two_line { 2 } else { 1 };
-    let offset = view.selected.saturating_sub((height / per).saturating_sub(1));
+    let offset = view
+        .selected
+        .saturating_sub((height / per).saturating_sub(1));
     let obj_w = if width >= 90 { 32 } else { 18 };
     let mut lines = Vec::with_capacity(height);
     for (i, ev) in view.visible().enumerate().skip(offset).take(height / per) {

@@ -18,7 +18,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, scroll: u16) {
         .unwrap_or(8)
         .min(24);
     let mut lines = vec![Line::from(Span::styled(
-        format!("keymap `{}` — esc, q or ? closes; ↑↓ scroll", app.keymap.name),
+        format!(
+            "keymap `{}` — esc, q or ? closes; ↑↓ scroll",
+            app.keymap.name
+        ),
         t.muted,
     ))];
     for b in bindings {

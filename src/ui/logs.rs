@@ -42,7 +42,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut lines: Vec<Line> = Vec::with_capacity(height);
     if let Some(reason) = &view.ended {
         height = height.saturating_sub(1);
-        lines.push(Line::from(Span::styled(format!("— stream ended: {reason}"), t.muted)));
+        lines.push(Line::from(Span::styled(
+            format!("— stream ended: {reason}"),
+            t.muted,
+        )));
     }
     let window = view.window(height);
     if window.is_empty() {
@@ -53,7 +56,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         };
         lines.insert(0, Line::from(Span::styled(msg, t.muted)));
     }
-    let at = lines.len().saturating_sub(usize::from(view.ended.is_some()));
+    let at = lines
+        .len()
+        .saturating_sub(usize::from(view.ended.is_some()));
     let body: Vec<Line> = window.iter().map(|l| render_line(t, view, l)).collect();
     lines.splice(at..at, body);
     let mut p = Paragraph::new(lines);
@@ -66,7 +71,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
 fn level_style(t: &Theme, text: &str) -> Style {
     // Only the first 64 bytes: the level sits at the start of a line.
     let head = &text.as_bytes()[..text.len().min(64)];
-    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+    let has = |needle: &[u8]| {
+        head.windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
     if has(b"error") || has(b"fatal") || has(b"panic") || has(b"crit") {
         t.crit
     } else if has(b"warn") {
@@ -91,7 +99,11 @@ fn render_line<'a>(t: &Theme, view: &LogView, l: &'a crate::app::model::LogLine)
     }
     let level = level_style(t, &l.text);
     // stderr without a level of its own is shown as a warning.
-    let style = if l.stderr && level == t.text { t.warn } else { level };
+    let style = if l.stderr && level == t.text {
+        t.warn
+    } else {
+        level
+    };
     spans.push(Span::styled(l.text.as_str(), style));
     Line::from(spans)
 }
@@ -99,6 +111,8 @@ fn render_line<'a>(t: &Theme, view: &LogView, l: &'a crate::app::model::LogLine)
 /// A stable colour per pod prefix so merged logs stay readable.
 fn prefix_style(t: &Theme, prefix: &str) -> Style {
     let palette = [t.accent, t.info, t.ok, t.warn, t.title];
-    let h = prefix.bytes().fold(0usize, |a, b| a.wrapping_mul(31).wrapping_add(b.into()));
+    let h = prefix
+        .bytes()
+        .fold(0usize, |a, b| a.wrapping_mul(31).wrapping_add(b.into()));
     palette[h % palette.len()]
 }

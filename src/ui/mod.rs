@@ -60,10 +60,18 @@ fn too_small(frame: &mut Frame, app: &App, area: Rect) {
     );
     let lines = vec![
         Line::from(Span::styled(msg, app.theme.warn)),
-        Line::from(Span::styled("enlarge the window, or press q to quit", app.theme.muted)),
+        Line::from(Span::styled(
+            "enlarge the window, or press q to quit",
+            app.theme.muted,
+        )),
     ];
     let y = area.height.saturating_sub(2) / 2;
-    let rect = Rect::new(area.x, area.y + y, area.width, area.height.saturating_sub(y).min(3));
+    let rect = Rect::new(
+        area.x,
+        area.y + y,
+        area.width,
+        area.height.saturating_sub(y).min(3),
+    );
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })
@@ -98,7 +106,13 @@ pub fn pane_block<'a>(app: &App, pane: Pane, width: u16, note: Line<'a>) -> Bloc
             Span::styled(format!(" {} ", pane.number()), app.theme.muted),
             Span::styled(format!("{} ", pane.title()), title_style),
         ]))
-        .title(fit_note(note, usize::from(width).saturating_sub(pane.title().len() + 8)).right_aligned())
+        .title(
+            fit_note(
+                note,
+                usize::from(width).saturating_sub(pane.title().len() + 8),
+            )
+            .right_aligned(),
+        )
 }
 
 /// Keeps the leading spans of a title note that fit in `room` columns; the

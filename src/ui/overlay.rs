@@ -8,18 +8,31 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::help::centered;
 use crate::app::state::App;
 
-pub fn draw_detail(frame: &mut Frame, app: &App, area: Rect, title: &str, lines: &[String], scroll: u16) {
+pub fn draw_detail(
+    frame: &mut Frame,
+    app: &App,
+    area: Rect,
+    title: &str,
+    lines: &[String],
+    scroll: u16,
+) {
     let t = &app.theme;
-    let rect = centered(area, area.width.saturating_sub(8).max(60), area.height.saturating_sub(4));
+    let rect = centered(
+        area,
+        area.width.saturating_sub(8).max(60),
+        area.height.saturating_sub(4),
+    );
     let body: Vec<Line> = lines
         .iter()
         .map(|l| {
             // Keys of `Key: value` lines in the accent colour, like describe output.
             match l.split_once(':') {
-                Some((k, v)) if !k.starts_with("  ") || k.trim_start().len() < 20 => Line::from(vec![
-                    Span::styled(format!("{k}:"), t.accent),
-                    Span::styled(v.to_string(), t.text),
-                ]),
+                Some((k, v)) if !k.starts_with("  ") || k.trim_start().len() < 20 => {
+                    Line::from(vec![
+                        Span::styled(format!("{k}:"), t.accent),
+                        Span::styled(v.to_string(), t.text),
+                    ])
+                }
                 _ => Line::from(Span::styled(l.clone(), t.text)),
             }
         })

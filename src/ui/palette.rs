@@ -36,7 +36,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, p: &Palette) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.border_focus)
-        .title(Span::styled(" command  (tab complete · enter run · esc close) ", t.title));
+        .title(Span::styled(
+            " command  (tab complete · enter run · esc close) ",
+            t.title,
+        ));
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

@@ -64,9 +64,17 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         .unwrap_or(8)
         .clamp(6, 20)
         .min(width / 2);
-    let spark_w = if width >= 80 { 16 } else if wide { 8 } else { 0 };
+    let spark_w = if width >= 80 {
+        16
+    } else if wide {
+        8
+    } else {
+        0
+    };
     let height = usize::from(inner.height);
-    let offset = app.services_selected.saturating_sub(height.saturating_sub(1));
+    let offset = app
+        .services_selected
+        .saturating_sub(height.saturating_sub(1));
     let mut lines = Vec::with_capacity(height);
     for (i, row) in app.services.iter().enumerate().skip(offset).take(height) {
         let sev = row.severity();
@@ -100,7 +108,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         let detail = row.summary();
         spans.push(Span::styled(
             truncate(&detail, width.saturating_sub(used)).into_owned(),
-            if sev == Severity::Crit { t.crit } else { t.muted },
+            if sev == Severity::Crit {
+                t.crit
+            } else {
+                t.muted
+            },
         ));
         let mut line = Line::from(spans);
         if i == app.services_selected && app.focus == Pane::Services {

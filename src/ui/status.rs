@@ -13,7 +13,10 @@ pub fn draw_top(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let sep = Span::styled(" │ ", t.muted);
     let mut spans = vec![
-        Span::styled(" opsdeck ", t.accent.add_modifier(ratatui::style::Modifier::BOLD)),
+        Span::styled(
+            " opsdeck ",
+            t.accent.add_modifier(ratatui::style::Modifier::BOLD),
+        ),
         Span::styled(app.profile.name.clone(), t.title),
     ];
     if app.profile.kubernetes.is_some() {

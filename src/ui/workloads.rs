@@ -50,8 +50,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     for (platform, state) in &view.states {
         match state {
             SourceState::Failed(msg) => notes.push(Line::from(Span::styled(
-                truncate(&format!("{}: {msg}", platform.label()), usize::from(inner.width))
-                    .into_owned(),
+                truncate(
+                    &format!("{}: {msg}", platform.label()),
+                    usize::from(inner.width),
+                )
+                .into_owned(),
                 t.crit,
             ))),
             SourceState::Connecting if view.is_empty() => notes.push(Line::from(Span::styled(
@@ -65,7 +68,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         notes.push(Line::from(Span::styled(nodes.clone(), t.muted)));
     }
     let notes_h = (notes.len() as u16).min(inner.height / 2);
-    let notes_area = Rect { height: notes_h, ..inner };
+    let notes_area = Rect {
+        height: notes_h,
+        ..inner
+    };
     let table_area = Rect {
         y: inner.y + notes_h,
         height: inner.height - notes_h,
@@ -76,7 +82,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if view.is_empty() {
         let text = if view.filter.is_some() {
             "No workload matches the filter (esc clears it).".to_string()
-        } else if view.states.values().all(|s| matches!(s, SourceState::Connected)) {
+        } else if view
+            .states
+            .values()
+            .all(|s| matches!(s, SourceState::Connected))
+        {
             "Connected; no workloads in the selected namespaces.".to_string()
         } else {
             String::new()
@@ -104,7 +114,10 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         widths.push(Constraint::Length(5));
     }
     header.extend(["STATUS", "RESTARTS"]);
-    widths.extend([Constraint::Length(status_w), Constraint::Length(if full { 10 } else { 8 })]);
+    widths.extend([
+        Constraint::Length(status_w),
+        Constraint::Length(if full { 10 } else { 8 }),
+    ]);
     if full {
         header.push("AGE");
         widths.push(Constraint::Length(4));
@@ -162,13 +175,13 @@ fn row_cells<'a>(
     };
     let mut cells = vec![Cell::from(w.name.as_str()).style(t.text)];
     if full {
-        cells.push(
-            Cell::from(format!("{}/{}", w.ready.0, w.ready.1)).style(if w.ready.0 < w.ready.1 {
+        cells.push(Cell::from(format!("{}/{}", w.ready.0, w.ready.1)).style(
+            if w.ready.0 < w.ready.1 {
                 t.warn
             } else {
                 t.text
-            }),
-        );
+            },
+        ));
     }
     cells.push(Cell::from(w.status.as_str()).style(sev));
     cells.push(restarts);

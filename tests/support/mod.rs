@@ -53,7 +53,11 @@ fn health(app: &mut App, service: usize, ok: bool, ms: u64, detail: &str) {
             outcome: CheckOutcome {
                 ok: ok || i < 6,
                 latency: Duration::from_millis(ms + (i * 7) % 13),
-                detail: if ok || i < 6 { "HTTP 200".into() } else { detail.into() },
+                detail: if ok || i < 6 {
+                    "HTTP 200".into()
+                } else {
+                    detail.into()
+                },
             },
             at: ago(60 - i as i64 * 5),
         }));
@@ -112,30 +116,81 @@ pub fn incident_app(theme: &str, w: u16, h: u16) -> App {
     app.update(Msg::Source(SourceUpdate::Workloads {
         platform: Platform::Kubernetes,
         rows: vec![
-            pod("langgraph-7d9f8c6b5-x2x9k", "langgraph", "Running", Severity::Ok, 0),
-            pod("langgraph-7d9f8c6b5-hq4lp", "langgraph", "CrashLoopBackOff", Severity::Crit, 14),
+            pod(
+                "langgraph-7d9f8c6b5-x2x9k",
+                "langgraph",
+                "Running",
+                Severity::Ok,
+                0,
+            ),
+            pod(
+                "langgraph-7d9f8c6b5-hq4lp",
+                "langgraph",
+                "CrashLoopBackOff",
+                Severity::Crit,
+                14,
+            ),
             pod("postgres-0", "postgres", "Running", Severity::Ok, 0),
-            pod("redis-6c8d9f7b4-m2kqz", "redis", "OOMKilled", Severity::Crit, 3),
+            pod(
+                "redis-6c8d9f7b4-m2kqz",
+                "redis",
+                "OOMKilled",
+                Severity::Crit,
+                3,
+            ),
         ],
     }));
-    let ev = |uid: &str, warning: bool, reason: &str, obj: &str, msg: &str, count: u32, age: i64| {
-        EventRecord {
-            platform: Platform::Kubernetes,
-            namespace: "rag7".into(),
-            object: obj.into(),
-            warning,
-            reason: reason.into(),
-            message: msg.into(),
-            count,
-            last_seen: ago(age),
-            uid: uid.into(),
-        }
-    };
+    let ev =
+        |uid: &str, warning: bool, reason: &str, obj: &str, msg: &str, count: u32, age: i64| {
+            EventRecord {
+                platform: Platform::Kubernetes,
+                namespace: "rag7".into(),
+                object: obj.into(),
+                warning,
+                reason: reason.into(),
+                message: msg.into(),
+                count,
+                last_seen: ago(age),
+                uid: uid.into(),
+            }
+        };
     app.update(Msg::Source(SourceUpdate::Events(vec![
-        ev("1", true, "BackOff", "Pod/langgraph-7d9f8c6b5-hq4lp", "Back-off restarting failed container langgraph", 14, 20),
-        ev("2", true, "OOMKilling", "Pod/redis-6c8d9f7b4-m2kqz", "Memory cgroup out of memory: Killed process 1 (redis-server)", 3, 300),
-        ev("3", false, "Pulled", "Pod/langgraph-7d9f8c6b5-hq4lp", "Container image \"ghcr.io/stacey77/rag7:v1.0.1\" already present on machine", 15, 95),
-        ev("4", false, "ScalingReplicaSet", "Deployment/langgraph", "Scaled up replica set langgraph-7d9f8c6b5 to 2", 1, 3 * 3600),
+        ev(
+            "1",
+            true,
+            "BackOff",
+            "Pod/langgraph-7d9f8c6b5-hq4lp",
+            "Back-off restarting failed container langgraph",
+            14,
+            20,
+        ),
+        ev(
+            "2",
+            true,
+            "OOMKilling",
+            "Pod/redis-6c8d9f7b4-m2kqz",
+            "Memory cgroup out of memory: Killed process 1 (redis-server)",
+            3,
+            300,
+        ),
+        ev(
+            "3",
+            false,
+            "Pulled",
+            "Pod/langgraph-7d9f8c6b5-hq4lp",
+            "Container image \"ghcr.io/stacey77/rag7:v1.0.1\" already present on machine",
+            15,
+            95,
+        ),
+        ev(
+            "4",
+            false,
+            "ScalingReplicaSet",
+            "Deployment/langgraph",
+            "Scaled up replica set langgraph-7d9f8c6b5 to 2",
+            1,
+            3 * 3600,
+        ),
     ])));
     // Select the crash-looping pod and stream its logs, as an operator would.
     app.focus = opsdeck::app::Pane::Workloads;

@@ -30,8 +30,14 @@ impl HttpServer {
             .expect("bind loopback");
         let addr = listener.local_addr().expect("addr");
         let app = Router::new()
-            .route("/ok", get(|| async { (StatusCode::OK, r#"{"status":"ok"}"#) }))
-            .route("/down", get(|| async { (StatusCode::SERVICE_UNAVAILABLE, "down") }))
+            .route(
+                "/ok",
+                get(|| async { (StatusCode::OK, r#"{"status":"ok"}"#) }),
+            )
+            .route(
+                "/down",
+                get(|| async { (StatusCode::SERVICE_UNAVAILABLE, "down") }),
+            )
             .route(
                 "/slow",
                 get(|| async {
@@ -94,7 +100,9 @@ impl RedisServer {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| {
-                panic!("cannot start redis-server ({e}); install it with: apt-get install redis-server")
+                panic!(
+                    "cannot start redis-server ({e}); install it with: apt-get install redis-server"
+                )
             });
         for _ in 0..100 {
             if TcpStream::connect(("127.0.0.1", port)).is_ok() {

@@ -10,7 +10,14 @@ use std::time::Duration;
 pub fn release_binary() -> PathBuf {
     let manifest = env!("CARGO_MANIFEST_DIR");
     let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--locked", "--bin", "opsdeck", "--manifest-path"])
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--bin",
+            "opsdeck",
+            "--manifest-path",
+        ])
         .arg(format!("{manifest}/Cargo.toml"))
         .status()
         .expect("run cargo build --release");
@@ -69,11 +76,14 @@ impl Tmux {
             .arg(&self.socket)
             .args(args)
             .output()
-            .unwrap_or_else(|e| panic!("cannot run tmux ({e}); install it with: apt-get install tmux"))
+            .unwrap_or_else(|e| {
+                panic!("cannot run tmux ({e}); install it with: apt-get install tmux")
+            })
     }
 
     pub fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout)
+            .into_owned()
     }
 
     pub fn send_keys(&self, keys: &[&str]) {
@@ -100,7 +110,10 @@ impl Tmux {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("screen never showed {what:?}; last screen:\n{}", self.screen());
+        panic!(
+            "screen never showed {what:?}; last screen:\n{}",
+            self.screen()
+        );
     }
 
     /// PID of the process running in the pane's foreground, if any besides the shell.
@@ -110,7 +123,15 @@ impl Tmux {
     }
 
     pub fn resize(&self, w: u16, h: u16) {
-        self.tmux(&["resize-window", "-t", "e2e", "-x", &w.to_string(), "-y", &h.to_string()]);
+        self.tmux(&[
+            "resize-window",
+            "-t",
+            "e2e",
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+        ]);
     }
 
     pub fn kill(&self) {
