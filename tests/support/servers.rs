@@ -79,6 +79,8 @@ pub struct RedisServer {
 }
 
 impl RedisServer {
+    // The child is reaped by `Drop`, which clippy cannot see.
+    #[allow(clippy::zombie_processes)]
     pub fn start(password: Option<&str>) -> RedisServer {
         let port = closed_port();
         let mut cmd = Command::new("redis-server");
