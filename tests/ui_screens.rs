@@ -43,8 +43,11 @@ fn type_text(app: &mut App, s: &str) {
     }
 }
 
-/// Each screen: a name and how to get there from the incident state.
-fn screens() -> Vec<(&'static str, fn(&mut App))> {
+/// How to reach a screen from the incident state.
+type Steps = fn(&mut App);
+
+/// Each screen: a name and how to get there.
+fn screens() -> Vec<(&'static str, Steps)> {
     vec![
         ("dashboard", |_| {}),
         ("help", |a| press(a, KeyCode::Char('?'))),
