@@ -88,7 +88,7 @@ fn execute(args: RunbookArgs, out: &mut String) -> color_eyre::Result<ExitCode> 
             let rules = load_rules(rules.as_deref())?;
             let runbooks = load_all(&files, &rules)?;
             if json {
-                let out: Vec<ListJson<'_>> = runbooks.iter().map(ListJson::from).collect();
+                let list: Vec<ListJson<'_>> = runbooks.iter().map(ListJson::from).collect();
                 outln!(out, "{}", serde_json::to_string_pretty(&list)?);
             } else {
                 for runbook in &runbooks {
