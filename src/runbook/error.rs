@@ -8,7 +8,7 @@ pub enum RunbookError {
     #[error("cannot read runbook {}: {reason}", path.display())]
     Read { path: PathBuf, reason: String },
     #[error(
-        "{}:{line}: not a text file (byte {offset} is not UTF-8); give a Markdown runbook",
+        "{}:{line}: not a text file (byte {offset} is binary: NUL or invalid UTF-8); give a Markdown runbook",
         path.display()
     )]
     NotText {

@@ -179,6 +179,8 @@ fn parse_elements(text: &str, origin: &Path) -> Result<Vec<Element>, RunbookErro
     let mut table_depth = 0usize;
     let mut strong_depth = 0usize;
     let mut pending_code_annotation: Option<(String, usize)> = None;
+    // HTML blocks arrive line by line; a comment may span several.
+    let mut html_block: Option<(String, usize)> = None;
 
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         let line = line_of(text, range.start);
@@ -344,7 +346,17 @@ fn parse_elements(text: &str, origin: &Path) -> Result<Vec<Element>, RunbookErro
                     item.segments.push(Segment::Text(" ".into()));
                 }
             }
-            Event::Html(html) | Event::InlineHtml(html) => {
+            Event::Start(Tag::HtmlBlock) => html_block = Some((String::new(), line)),
+            Event::Html(html) if html_block.is_some() => {
+                if let Some((text, _)) = html_block.as_mut() {
+                    text.push_str(&html);
+                }
+            }
+            Event::End(TagEnd::HtmlBlock) | Event::InlineHtml(_) => {
+                let (html, line) = match event {
+                    Event::InlineHtml(html) => (html.to_string(), line),
+                    _ => html_block.take().unwrap_or_default(),
+                };
                 if let Some(json) = annotation::from_html_comment(&html) {
                     // Validate now so the error carries the comment's line.
                     annotation::parse(json, origin, line)?;

@@ -52,15 +52,28 @@ fn short(text: &str) -> String {
     }
 }
 
+/// Commands that take a backup (restoring *from* one does not count).
 fn is_backup(command: &Command) -> bool {
-    let text = format!(
-        "{} {}",
-        command.text.to_ascii_lowercase(),
-        command.description.as_deref().unwrap_or("").to_ascii_lowercase()
-    );
-    ["backup", "pg_dump", "mongodump", "bgsave", "snapshot", "dump"]
-        .iter()
-        .any(|w| text.contains(w))
+    let text = command.text.to_ascii_lowercase();
+    [
+        "pg_dump",
+        "pg_dumpall",
+        "mongodump",
+        "mysqldump",
+        "bgsave",
+        "snapshot",
+        "backup create",
+        "> backup",
+        "> /backup",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+}
+
+/// Step text that announces a backup ("Backup databases", "Create backup").
+fn announces_backup(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    !t.contains("restore") && !t.contains("from backup") && (t.starts_with("backup") || t.contains("create backup") || t.contains("back up") || t.contains("take a backup"))
 }
 
 fn lint_procedure(procedure: &Procedure, rules: &Rules, findings: &mut Vec<Finding>) {
@@ -74,7 +87,7 @@ fn lint_procedure(procedure: &Procedure, rules: &Rules, findings: &mut Vec<Findi
     };
     let mut prepared = false;
     for step in procedure.phases.iter().flat_map(|p| p.steps.iter()) {
-        if step.text.to_ascii_lowercase().contains("backup") {
+        if announces_backup(&step.text) {
             prepared = true;
         }
         for command in &step.commands {
