@@ -26,9 +26,15 @@ fn check_command_object(c: &Value) {
     let text = c["command"].as_str().expect("command is a string");
     assert!(!text.is_empty());
     let risk = c["risk"].as_str().expect("risk is a string");
-    assert!(["read-only", "mutating", "destructive"].contains(&risk), "{risk}");
+    assert!(
+        ["read-only", "mutating", "destructive"].contains(&risk),
+        "{risk}"
+    );
     assert!(!c["reason"].as_str().expect("reason is a string").is_empty());
-    for p in c["placeholders"].as_array().expect("placeholders is an array") {
+    for p in c["placeholders"]
+        .as_array()
+        .expect("placeholders is an array")
+    {
         assert!(p["name"].is_string(), "{p}");
         assert!(p["kind"].is_string(), "{p}");
     }
@@ -85,7 +91,10 @@ fn list_text_shows_procedures_with_severity() {
         .stdout
         .clone();
     let text = String::from_utf8(out).unwrap();
-    let line = text.lines().find(|l| l.contains("Application Down")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("Application Down"))
+        .unwrap();
     assert!(line.contains("P1"), "{line}");
     assert!(text.contains("(18 procedures)"), "{text}");
 }
@@ -159,7 +168,10 @@ fn show_one_procedure_by_title() {
         .clone();
     let text = String::from_utf8(text).unwrap();
     assert!(text.contains("== Pod Crash Loop"), "{text}");
-    assert!(text.contains("[read-only] kubectl logs only reads container logs"), "{text}");
+    assert!(
+        text.contains("[read-only] kubectl logs only reads container logs"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -172,7 +184,10 @@ fn show_unknown_procedure_fails_with_hint() {
         .assert()
         .failure();
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert!(stderr.contains("no procedure `Volcano Eruption`"), "{stderr}");
+    assert!(
+        stderr.contains("no procedure `Volcano Eruption`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("opsdeck runbook list"), "{stderr}");
 }
 
@@ -218,9 +233,14 @@ fn lint_json_reports_findings_and_exit_code() {
         .clone();
     let json = json_of(&out);
     let findings = json[0]["findings"].as_array().unwrap();
-    assert!(findings.iter().any(|f| f["line"] == 130
-        && f["severity"] == "warning"
-        && f["message"].as_str().unwrap().contains("unknown-command rule")));
+    assert!(findings.iter().any(|f| {
+        f["line"] == 130
+            && f["severity"] == "warning"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("unknown-command rule")
+    }));
 
     let bad = dir.path().join("bad.md");
     std::fs::write(
@@ -273,7 +293,10 @@ fn user_rules_in_config_dir_extend_the_builtins() {
         .assert()
         .failure();
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    let expected = format!("{}:1: invalid risk rules:", dir.path().join("risk_rules.toml").display());
+    let expected = format!(
+        "{}:1: invalid risk rules:",
+        dir.path().join("risk_rules.toml").display()
+    );
     assert!(stderr.contains(&expected), "{stderr}");
 }
 

@@ -55,7 +55,12 @@ fn write_command(out: &mut String, c: &Command, prefix: &str) {
 /// A reviewable outline: procedures, phases, steps, and every command's risk.
 fn outline(runbook: &Runbook) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} — {} procedures", runbook.title, runbook.procedures.len());
+    let _ = writeln!(
+        out,
+        "{} — {} procedures",
+        runbook.title,
+        runbook.procedures.len()
+    );
     for p in &runbook.procedures {
         let severity = p.severity.map(|s| format!(" [{s}]")).unwrap_or_default();
         let _ = writeln!(out, "\n## {}{} (line {})", p.title, severity, p.line);
@@ -108,7 +113,11 @@ fn seed_004_golden() {
 }
 
 fn titles(runbook: &Runbook) -> Vec<&str> {
-    runbook.procedures.iter().map(|p| p.title.as_str()).collect()
+    runbook
+        .procedures
+        .iter()
+        .map(|p| p.title.as_str())
+        .collect()
 }
 
 #[test]
@@ -137,28 +146,53 @@ fn seed_procedures_are_found() {
     let high_error = &r002.procedures[0];
     assert_eq!(high_error.alerts, vec!["HighErrorRate".to_string()]);
     let kinds: Vec<PhaseKind> = high_error.phases.iter().map(|p| p.kind).collect();
-    assert_eq!(kinds, vec![PhaseKind::Symptoms, PhaseKind::Diagnose, PhaseKind::Resolve]);
+    assert_eq!(
+        kinds,
+        vec![PhaseKind::Symptoms, PhaseKind::Diagnose, PhaseKind::Resolve]
+    );
     // Numbered list items with indented fences: the item is the step.
     let resolve = &high_error.phases[2];
     assert_eq!(resolve.steps[1].text, "Check dependencies");
     assert_eq!(resolve.steps[1].commands.len(), 2);
-    assert!(resolve.steps[1].commands[0].text.contains("--restart=Never -- psql"));
+    assert!(
+        resolve.steps[1].commands[0]
+            .text
+            .contains("--restart=Never -- psql")
+    );
 
     let r000 = import_seed(SEEDS[0]);
-    let app_down = r000.procedures.iter().find(|p| p.title == "Application Down").unwrap();
-    assert_eq!(app_down.severity.map(|s| s.to_string()).as_deref(), Some("P1"));
+    let app_down = r000
+        .procedures
+        .iter()
+        .find(|p| p.title == "Application Down")
+        .unwrap();
+    assert_eq!(
+        app_down.severity.map(|s| s.to_string()).as_deref(),
+        Some("P1")
+    );
     // `# or` pairs become platform variants of one command.
     let first = &app_down.phases[1].steps[0].commands[0];
     assert!(first.text.starts_with("kubectl get pods"));
     assert!(first.variants[0].text.starts_with("docker-compose ps"));
     // The health-check script: its commands, without echo noise.
-    let morning = r000.procedures.iter().find(|p| p.title == "Morning Health Check").unwrap();
+    let morning = r000
+        .procedures
+        .iter()
+        .find(|p| p.title == "Morning Health Check")
+        .unwrap();
     let texts: Vec<&str> = morning.all_commands().map(|c| c.text.as_str()).collect();
-    assert!(texts.contains(&"curl -s -f http://your-domain/_stcore/health"), "{texts:?}");
+    assert!(
+        texts.contains(&"curl -s -f http://your-domain/_stcore/health"),
+        "{texts:?}"
+    );
     assert!(texts.iter().all(|t| !t.starts_with("echo")), "{texts:?}");
     // Alert rules (YAML) are not commands; contacts are not procedures.
     assert!(!titles(&r000).contains(&"Setting Up Alerts"));
-    assert!(!titles(&r000).iter().any(|t| t.contains("Escalation") || t.contains("Emergency Procedures")));
+    assert!(
+        !titles(&r000)
+            .iter()
+            .any(|t| t.contains("Escalation") || t.contains("Emergency Procedures"))
+    );
 
     let r001 = import_seed(SEEDS[1]);
     let service_down = &r001.procedures[0];
@@ -168,12 +202,28 @@ fn seed_procedures_are_found() {
         .iter()
         .find(|p| p.title == "Docker Commands / Kubernetes Commands")
         .unwrap();
-    let restart = platform_phase.steps.iter().find(|s| s.text == "Restart specific service").unwrap();
-    assert!(restart.commands[0].variants[0].text.starts_with("kubectl rollout restart"));
-    assert!(!titles(&r001).iter().any(|t| t.contains("Contents") || t.contains("Contact")));
+    let restart = platform_phase
+        .steps
+        .iter()
+        .find(|s| s.text == "Restart specific service")
+        .unwrap();
+    assert!(
+        restart.commands[0].variants[0]
+            .text
+            .starts_with("kubectl rollout restart")
+    );
+    assert!(
+        !titles(&r001)
+            .iter()
+            .any(|t| t.contains("Contents") || t.contains("Contact"))
+    );
 
     let r003 = import_seed(SEEDS[3]);
-    let down = r003.procedures.iter().find(|p| p.title == "Alert: RAGChatbotDown").unwrap();
+    let down = r003
+        .procedures
+        .iter()
+        .find(|p| p.title == "Alert: RAGChatbotDown")
+        .unwrap();
     assert_eq!(down.alerts, vec!["RAGChatbotDown".to_string()]);
     let cmds: Vec<&str> = down.all_commands().map(|c| c.text.as_str()).collect();
     assert_eq!(
@@ -187,8 +237,15 @@ fn seed_procedures_are_found() {
     assert!(!titles(&r003).iter().any(|t| t.contains("Change Log")));
 
     let r004 = import_seed(SEEDS[4]);
-    let leaks = r004.procedures.iter().find(|p| p.title == "Memory Leaks").unwrap();
-    let cmds: Vec<(&str, Risk)> = leaks.all_commands().map(|c| (c.text.as_str(), c.risk)).collect();
+    let leaks = r004
+        .procedures
+        .iter()
+        .find(|p| p.title == "Memory Leaks")
+        .unwrap();
+    let cmds: Vec<(&str, Risk)> = leaks
+        .all_commands()
+        .map(|c| (c.text.as_str(), c.risk))
+        .collect();
     assert_eq!(
         cmds,
         vec![
@@ -227,7 +284,10 @@ fn fixtures_are_the_seeds_byte_for_byte() {
         let ours = std::fs::read(fixture(seed)).unwrap();
         if shared.exists() {
             let theirs = std::fs::read(shared.join(seed)).unwrap();
-            assert!(ours == theirs, "tests/fixtures/seeds/{seed} differs from ../shared/seeds/{seed}");
+            assert!(
+                ours == theirs,
+                "tests/fixtures/seeds/{seed} differs from ../shared/seeds/{seed}"
+            );
         }
         let runbook = import_file(&fixture(seed)).unwrap();
         assert!(runbook.hash.starts_with(prefix), "{seed}: {}", runbook.hash);
@@ -240,7 +300,11 @@ fn builtin_runbooks_ship_every_seed_procedure() {
     assert_eq!(builtin::all().len(), SEEDS.len());
     let rules = Rules::builtin();
     for (b, seed) in builtin::all().iter().zip(SEEDS) {
-        assert!(b.text.contains(seed), "{} does not name its source {seed}", b.name);
+        assert!(
+            b.text.contains(seed),
+            "{} does not name its source {seed}",
+            b.name
+        );
         let ours = b.import(&rules).unwrap();
         let theirs = import_seed(seed);
         let seed_titles: Vec<&str> = titles(&theirs)
@@ -262,17 +326,37 @@ fn builtin_runbooks_ship_every_seed_procedure() {
 fn annotations_raise_risk_and_lowering_needs_a_reason() {
     let text = "# Cache\n\n## Flush\n\n```bash {\"risk\":\"destructive\",\"name\":\"flush-cache\"}\nredis-cli info\n```\n\n## Quiet\n\n```bash {\"risk\":\"read-only\"}\nkubectl delete pod x\n```\n\n## Explained\n\n```bash {\"risk\":\"read-only\",\"reason\":\"the script only prints\"}\n./scripts/report.sh\n```\n";
     let runbook = import_str(text, Path::new("notes.md")).unwrap();
-    let cmds: Vec<&Command> = runbook.procedures.iter().flat_map(|p| p.all_commands()).collect();
+    let cmds: Vec<&Command> = runbook
+        .procedures
+        .iter()
+        .flat_map(|p| p.all_commands())
+        .collect();
     assert_eq!(cmds[0].risk, Risk::Destructive);
-    assert!(cmds[0].reason.starts_with("marked destructive by the runbook"), "{}", cmds[0].reason);
-    assert_eq!(cmds[0].annotation.as_ref().unwrap().name.as_deref(), Some("flush-cache"));
+    assert!(
+        cmds[0]
+            .reason
+            .starts_with("marked destructive by the runbook"),
+        "{}",
+        cmds[0].reason
+    );
+    assert_eq!(
+        cmds[0].annotation.as_ref().unwrap().name.as_deref(),
+        Some("flush-cache")
+    );
     // Lowering without a reason is refused: the classifier's verdict stays.
     assert_eq!(cmds[1].risk, Risk::Destructive);
     assert_eq!(cmds[2].risk, Risk::ReadOnly);
-    assert!(cmds[2].reason.starts_with("the script only prints"), "{}", cmds[2].reason);
+    assert!(
+        cmds[2].reason.starts_with("the script only prints"),
+        "{}",
+        cmds[2].reason
+    );
 
     let findings = lint(&runbook, &Rules::builtin());
-    let errors: Vec<_> = findings.iter().filter(|f| f.severity == FindingSeverity::Error).collect();
+    let errors: Vec<_> = findings
+        .iter()
+        .filter(|f| f.severity == FindingSeverity::Error)
+        .collect();
     assert_eq!(errors.len(), 1, "{findings:?}");
     assert_eq!(errors[0].line, 12);
     assert_eq!(
@@ -292,10 +376,7 @@ fn html_comment_annotations_set_procedure_metadata() {
     assert_eq!(p.alerts, vec!["CacheDown".to_string()]);
     let c = p.all_commands().next().unwrap();
     assert_eq!(c.text, "redis-cli ping");
-    assert_eq!(
-        c.platform,
-        Some(opsdeck::runbook::Platform::Kubernetes)
-    );
+    assert_eq!(c.platform, Some(opsdeck::runbook::Platform::Kubernetes));
 }
 
 #[test]
@@ -304,8 +385,14 @@ fn lint_reports_unknown_commands_unguarded_destruction_and_untyped_placeholders(
     let r003 = import_seed(SEEDS[3]);
     let findings = lint(&r003, &rules);
     assert!(findings.iter().any(|f| f.line == 130
-        && f.message.contains("`./scripts/validate_deployment.sh` is classified only by the unknown-command rule")));
-    assert!(findings.iter().any(|f| f.message.starts_with("placeholder `admin-user`")));
+        && f.message.contains(
+            "`./scripts/validate_deployment.sh` is classified only by the unknown-command rule"
+        )));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.message.starts_with("placeholder `admin-user`"))
+    );
 
     let r002 = import_seed(SEEDS[2]);
     let findings = lint(&r002, &rules);
@@ -315,11 +402,20 @@ fn lint_reports_unknown_commands_unguarded_destruction_and_untyped_placeholders(
         .unwrap();
     assert_eq!(dropdb.line, 499);
     // Diagnosis comes first in the incident procedures: no such finding there.
-    assert!(!findings.iter().any(|f| f.procedure == "Database Connection Issues" && f.message.starts_with("destructive step")));
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f.procedure == "Database Connection Issues"
+                && f.message.starts_with("destructive step"))
+    );
 
     let r004 = import_seed(SEEDS[4]);
     let findings = lint(&r004, &rules);
-    assert!(findings.iter().any(|f| f.line == 49 && f.message.contains("looks incomplete")));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.line == 49 && f.message.contains("looks incomplete"))
+    );
 }
 
 #[test]
@@ -350,15 +446,22 @@ fn binary_file_is_a_clear_error_with_line() {
 #[test]
 fn malformed_annotation_json_names_file_and_line() {
     let text = "# Ops\n\n## Flush\n\n```bash {\"risk\": destructive}\nredis-cli flushall\n```\n";
-    let err = import_str(text, Path::new("runbooks/cache.md")).unwrap_err().to_string();
+    let err = import_str(text, Path::new("runbooks/cache.md"))
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         err,
         "runbooks/cache.md:5: malformed opsdeck annotation: expected value at line 1 column 10; write JSON such as {\"risk\":\"destructive\",\"reason\":\"…\"}"
     );
 
     let text = "# Ops\n\n<!-- opsdeck: {\"severity\": \"P1\",\n  \"rsik\": 1} -->\n## Flush\n";
-    let err = import_str(text, Path::new("ops.md")).unwrap_err().to_string();
-    assert!(err.starts_with("ops.md:4: malformed opsdeck annotation: unknown field `rsik`"), "{err}");
+    let err = import_str(text, Path::new("ops.md"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("ops.md:4: malformed opsdeck annotation: unknown field `rsik`"),
+        "{err}"
+    );
 }
 
 fn markdown_fragment() -> impl Strategy<Value = String> {
@@ -369,9 +472,11 @@ fn markdown_fragment() -> impl Strategy<Value = String> {
         Just("**Docker Commands**:\n".to_string()),
         Just("**Kubernetes Commands**:\n".to_string()),
         Just("**Severity**: Critical\n".to_string()),
-        "```(bash|sql|yaml|promql|)?( \\{\"risk\":\"(read-only|mutating|destructive)\"\\})?\n".prop_map(|s| s),
+        "```(bash|sql|yaml|promql|)?( \\{\"risk\":\"(read-only|mutating|destructive)\"\\})?\n"
+            .prop_map(|s| s),
         Just("```\n".to_string()),
-        "(kubectl|docker|redis-cli|psql|curl|rm|find) [a-z<>_$(){}'\"|&;\\\\ -]{0,30}\n".prop_map(|s| s),
+        "(kubectl|docker|redis-cli|psql|curl|rm|find) [a-z<>_$(){}'\"|&;\\\\ -]{0,30}\n"
+            .prop_map(|s| s),
         "# (or|[A-Za-z ]{0,15})\n".prop_map(|s| s),
         "[0-9]{1,2}\\. [A-Za-z :`]{0,25}\n".prop_map(|s| s),
         "   ```bash\n   kubectl [a-z -]{0,15}\n   ```\n".prop_map(|s| s),

@@ -61,7 +61,11 @@ pub fn parse(json: &str, path: &Path, line: usize) -> Result<Annotation, Runbook
 
 /// The JSON inside `<!-- opsdeck: … -->`, if the HTML is such a comment.
 pub fn from_html_comment(html: &str) -> Option<&str> {
-    let inner = html.trim().strip_prefix("<!--")?.strip_suffix("-->")?.trim();
+    let inner = html
+        .trim()
+        .strip_prefix("<!--")?
+        .strip_suffix("-->")?
+        .trim();
     Some(inner.strip_prefix("opsdeck:")?.trim())
 }
 

@@ -214,7 +214,10 @@ impl Group {
             return None;
         }
         let mut description = self.description.into_iter();
-        let text = description.next().map(|t| strip_numbering(&t)).unwrap_or_default();
+        let text = description
+            .next()
+            .map(|t| strip_numbering(&t))
+            .unwrap_or_default();
         let mut notes: Vec<String> = description.collect();
         notes.extend(self.notes);
         let line = self
@@ -234,8 +237,22 @@ fn is_sql_statement(text: &str) -> bool {
     let first = text.split_whitespace().next().unwrap_or("");
     let keyword = matches!(
         first,
-        "SELECT" | "SHOW" | "UPDATE" | "DELETE" | "INSERT" | "DROP" | "TRUNCATE" | "VACUUM"
-            | "ANALYZE" | "ALTER" | "CREATE" | "EXPLAIN" | "WITH" | "GRANT" | "REVOKE" | "REINDEX"
+        "SELECT"
+            | "SHOW"
+            | "UPDATE"
+            | "DELETE"
+            | "INSERT"
+            | "DROP"
+            | "TRUNCATE"
+            | "VACUUM"
+            | "ANALYZE"
+            | "ALTER"
+            | "CREATE"
+            | "EXPLAIN"
+            | "WITH"
+            | "GRANT"
+            | "REVOKE"
+            | "REINDEX"
     );
     keyword && text.trim_end().ends_with(';')
 }
@@ -341,7 +358,11 @@ fn grouped_steps(ctx: &BlockContext<'_>, code: &str, interpreter: Interpreter) -
                     after_shebang = true;
                     continue;
                 }
-                if after_shebang && pending.is_empty() && group.commands.is_empty() && steps.is_empty() {
+                if after_shebang
+                    && pending.is_empty()
+                    && group.commands.is_empty()
+                    && steps.is_empty()
+                {
                     // The comment under `#!/bin/bash` names the script, which the
                     // procedure's title already does.
                     after_shebang = false;
@@ -353,7 +374,12 @@ fn grouped_steps(ctx: &BlockContext<'_>, code: &str, interpreter: Interpreter) -
                     continue;
                 }
                 if blank_after_pending {
-                    flush_pending(&mut group, &mut steps, &mut pending, pending_follows_command);
+                    flush_pending(
+                        &mut group,
+                        &mut steps,
+                        &mut pending,
+                        pending_follows_command,
+                    );
                     blank_after_pending = false;
                 }
                 if pending.is_empty() {
@@ -391,7 +417,12 @@ fn grouped_steps(ctx: &BlockContext<'_>, code: &str, interpreter: Interpreter) -
                 pending_or = false;
                 if !pending.is_empty() {
                     if blank_after_pending {
-                        flush_pending(&mut group, &mut steps, &mut pending, pending_follows_command);
+                        flush_pending(
+                            &mut group,
+                            &mut steps,
+                            &mut pending,
+                            pending_follows_command,
+                        );
                         close(&mut group, &mut steps);
                     } else {
                         close(&mut group, &mut steps);
@@ -420,7 +451,12 @@ fn grouped_steps(ctx: &BlockContext<'_>, code: &str, interpreter: Interpreter) -
             }
         }
     }
-    flush_pending(&mut group, &mut steps, &mut pending, pending_follows_command);
+    flush_pending(
+        &mut group,
+        &mut steps,
+        &mut pending,
+        pending_follows_command,
+    );
     close(&mut group, &mut steps);
     steps
 }
@@ -509,7 +545,14 @@ fn statement_commands(
             return primary;
         }
         if is_sql_statement(text) {
-            return vec![make_command(ctx, text, line, None, Interpreter::Sql, defined)];
+            return vec![make_command(
+                ctx,
+                text,
+                line,
+                None,
+                Interpreter::Sql,
+                defined,
+            )];
         }
     }
     vec![make_command(ctx, text, line, None, interpreter, defined)]

@@ -76,7 +76,10 @@ pub fn run(args: RunbookArgs) -> color_eyre::Result<ExitCode> {
 /// Writes the output; a reader that went away (`| head`) is not an error.
 fn emit(text: &str) -> color_eyre::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => Err(err.into()),
         _ => Ok(()),
     }
@@ -145,7 +148,8 @@ fn execute(args: RunbookArgs, out: &mut String) -> color_eyre::Result<ExitCode> 
             } else {
                 for (runbook, findings) in &reports {
                     for f in findings {
-                        outln!(out, 
+                        outln!(
+                            out,
                             "{}:{}: {}: {} [{}]",
                             runbook.source.display(),
                             f.line,
@@ -154,7 +158,8 @@ fn execute(args: RunbookArgs, out: &mut String) -> color_eyre::Result<ExitCode> 
                             f.procedure
                         );
                     }
-                    outln!(out, 
+                    outln!(
+                        out,
                         "{}: {} finding(s)",
                         runbook.source.display(),
                         findings.len()
@@ -297,27 +302,41 @@ fn truncate(text: &str, width: usize) -> String {
 }
 
 fn print_list(out: &mut String, runbook: &Runbook) {
-    outln!(out, 
+    outln!(
+        out,
         "{}: {} ({} procedures)",
         runbook.source.display(),
         runbook.title,
         runbook.procedures.len()
     );
-    outln!(out, 
+    outln!(
+        out,
         "  {:>3}  {:<40}  {:<8}  {:>6}  {:>5}  {:>4}  {:>11}",
-        "#", "PROCEDURE", "SEVERITY", "PHASES", "STEPS", "CMDS", "RO/MUT/DES"
+        "#",
+        "PROCEDURE",
+        "SEVERITY",
+        "PHASES",
+        "STEPS",
+        "CMDS",
+        "RO/MUT/DES"
     );
     for (i, p) in runbook.procedures.iter().enumerate() {
         let counts = risk_counts(p);
-        outln!(out, 
+        outln!(
+            out,
             "  {:>3}  {:<40}  {:<8}  {:>6}  {:>5}  {:>4}  {:>11}",
             i + 1,
             truncate(&p.title, 40),
-            p.severity.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+            p.severity
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "-".into()),
             p.phases.len(),
             p.step_count(),
             p.all_commands().count(),
-            format!("{}/{}/{}", counts.read_only, counts.mutating, counts.destructive)
+            format!(
+                "{}/{}/{}",
+                counts.read_only, counts.mutating, counts.destructive
+            )
         );
     }
     outln!(out);
@@ -366,7 +385,11 @@ fn print_show(out: &mut String, runbook: &Runbook) {
             };
             outln!(out, "  -- {}{}", phase.kind, title);
             for (n, step) in phase.steps.iter().enumerate() {
-                let text = if step.text.is_empty() { "(run)" } else { step.text.as_str() };
+                let text = if step.text.is_empty() {
+                    "(run)"
+                } else {
+                    step.text.as_str()
+                };
                 outln!(out, "   {}. {}", n + 1, text);
                 for note in &step.notes {
                     outln!(out, "      · {note}");
@@ -374,13 +397,27 @@ fn print_show(out: &mut String, runbook: &Runbook) {
                 for c in &step.commands {
                     let platform = c
                         .platform
-                        .map(|p| format!("({}) ", serde_json::to_string(&p).unwrap_or_default().trim_matches('"')))
+                        .map(|p| {
+                            format!(
+                                "({}) ",
+                                serde_json::to_string(&p)
+                                    .unwrap_or_default()
+                                    .trim_matches('"')
+                            )
+                        })
                         .unwrap_or_default();
                     print_command(out, c, "      ", &platform);
                     for v in &c.variants {
                         let platform = v
                             .platform
-                            .map(|p| format!("or ({}) ", serde_json::to_string(&p).unwrap_or_default().trim_matches('"')))
+                            .map(|p| {
+                                format!(
+                                    "or ({}) ",
+                                    serde_json::to_string(&p)
+                                        .unwrap_or_default()
+                                        .trim_matches('"')
+                                )
+                            })
                             .unwrap_or_else(|| "or ".into());
                         print_command(out, v, "        ", &platform);
                     }

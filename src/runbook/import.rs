@@ -130,12 +130,28 @@ struct Item {
 
 #[derive(Debug, Clone)]
 enum Element {
-    Heading { level: u8, text: String, line: usize },
-    Label { text: String, line: usize },
-    Paragraph { text: String },
-    List { ordered: bool, task: bool, items: Vec<Item> },
+    Heading {
+        level: u8,
+        text: String,
+        line: usize,
+    },
+    Label {
+        text: String,
+        line: usize,
+    },
+    Paragraph {
+        text: String,
+    },
+    List {
+        ordered: bool,
+        task: bool,
+        items: Vec<Item>,
+    },
     Code(CodeBlock),
-    Annotation { json: String, line: usize },
+    Annotation {
+        json: String,
+        line: usize,
+    },
 }
 
 fn render(segments: &[Segment]) -> String {
@@ -402,11 +418,7 @@ fn build_sections(elements: Vec<Element>) -> Vec<Section> {
     for element in elements {
         match element {
             Element::Heading { level, text, line } => {
-                while stack.len() > 1
-                    && stack
-                        .last()
-                        .is_some_and(|&i| sections[i].level >= level)
-                {
+                while stack.len() > 1 && stack.last().is_some_and(|&i| sections[i].level >= level) {
                     stack.pop();
                 }
                 let idx = sections.len();
@@ -425,10 +437,14 @@ fn build_sections(elements: Vec<Element>) -> Vec<Section> {
             }
             Element::Annotation { json, line } => {
                 if let Some(prev) = pending_annotation.take() {
-                    push_to_current(&mut sections, &stack, Element::Annotation {
-                        json: prev.0,
-                        line: prev.1,
-                    });
+                    push_to_current(
+                        &mut sections,
+                        &stack,
+                        Element::Annotation {
+                            json: prev.0,
+                            line: prev.1,
+                        },
+                    );
                 }
                 pending_annotation = Some((json, line));
             }
@@ -466,9 +482,8 @@ static SEVERITY_LINE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 static ALERT: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r#"(?i)\balert:\s*"?([A-Za-z][A-Za-z0-9_]+)"?"#).ok());
-static SEVERITY_GROUP: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(critical|high|medium|low|warning)\s+alerts?$").ok()
-});
+static SEVERITY_GROUP: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)^(critical|high|medium|low|warning)\s+alerts?$").ok());
 
 /// Sections that are never procedures, wherever they sit.
 const IGNORED: &[&str] = &[
@@ -526,9 +541,18 @@ fn phase_kind(label: &str) -> PhaseKind {
         return kind;
     }
     let l = label.to_ascii_lowercase();
-    if l.contains("initial response") || l.contains("assess") || (l.contains("check") && !l.contains("checklist")) || l.contains("identify") {
+    if l.contains("initial response")
+        || l.contains("assess")
+        || (l.contains("check") && !l.contains("checklist"))
+        || l.contains("identify")
+    {
         PhaseKind::Diagnose
-    } else if l.contains("resolve") || l.starts_with("fix") || l.contains("recover") || l.contains("immediate action") || l.contains("workaround") {
+    } else if l.contains("resolve")
+        || l.starts_with("fix")
+        || l.contains("recover")
+        || l.contains("immediate action")
+        || l.contains("workaround")
+    {
         PhaseKind::Resolve
     } else if l.contains("verif") || l.contains("validat") || l.contains("confirm") {
         PhaseKind::Verify
@@ -573,7 +597,10 @@ struct Candidate<'e> {
 }
 
 impl<'a> Builder<'a> {
-    fn annotation(&self, raw: &Option<(String, usize)>) -> Result<Option<Annotation>, RunbookError> {
+    fn annotation(
+        &self,
+        raw: &Option<(String, usize)>,
+    ) -> Result<Option<Annotation>, RunbookError> {
         raw.as_ref()
             .map(|(json, line)| annotation::parse(json, self.origin, *line))
             .transpose()
@@ -593,13 +620,22 @@ impl<'a> Builder<'a> {
             child_path.push(section.title.clone());
         }
 
-        let children: Vec<&Section> = section.children.iter().filter_map(|&c| sections.get(c)).collect();
+        let children: Vec<&Section> = section
+            .children
+            .iter()
+            .filter_map(|&c| sections.get(c))
+            .collect();
         let merge_children = children.len() >= 2
             && children.iter().all(|c| {
-                NUMBERED_TITLE.as_ref().is_some_and(|re| re.is_match(&c.title))
+                NUMBERED_TITLE
+                    .as_ref()
+                    .is_some_and(|re| re.is_match(&c.title))
                     && !is_incident(&c.elements)
                     && c.children.is_empty()
-                    && !c.elements.iter().any(|e| matches!(e, Element::Label { .. }))
+                    && !c
+                        .elements
+                        .iter()
+                        .any(|e| matches!(e, Element::Label { .. }))
             });
         if merge_children {
             let child_phases = children
@@ -618,7 +654,12 @@ impl<'a> Builder<'a> {
             return Ok(());
         }
 
-        if is_incident(&section.elements) || !section.elements.iter().any(|e| matches!(e, Element::Label { .. })) {
+        if is_incident(&section.elements)
+            || !section
+                .elements
+                .iter()
+                .any(|e| matches!(e, Element::Label { .. }))
+        {
             let title = if section.title.is_empty() {
                 String::new()
             } else {
@@ -710,7 +751,11 @@ impl<'a> Builder<'a> {
         }
 
         // Split the elements into phases at labels (incident sections), or one phase.
-        let default_kind = if incident { PhaseKind::Other } else { phase_kind(&title) };
+        let default_kind = if incident {
+            PhaseKind::Other
+        } else {
+            phase_kind(&title)
+        };
         let mut current = Phase {
             kind: default_kind,
             title: String::new(),
@@ -989,7 +1034,10 @@ fn merge_platform_phases(phases: &mut Vec<Phase>) {
     };
     let mut i = 0;
     while i + 1 < phases.len() {
-        let (a, b) = (platform_of(&phases[i].title), platform_of(&phases[i + 1].title));
+        let (a, b) = (
+            platform_of(&phases[i].title),
+            platform_of(&phases[i + 1].title),
+        );
         if let (Some(pa), Some(pb)) = (a, b) {
             if pa != pb {
                 let second = phases.remove(i + 1);

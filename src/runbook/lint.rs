@@ -73,7 +73,12 @@ fn is_backup(command: &Command) -> bool {
 /// Step text that announces a backup ("Backup databases", "Create backup").
 fn announces_backup(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
-    !t.contains("restore") && !t.contains("from backup") && (t.starts_with("backup") || t.contains("create backup") || t.contains("back up") || t.contains("take a backup"))
+    !t.contains("restore")
+        && !t.contains("from backup")
+        && (t.starts_with("backup")
+            || t.contains("create backup")
+            || t.contains("back up")
+            || t.contains("take a backup"))
 }
 
 fn lint_procedure(procedure: &Procedure, rules: &Rules, findings: &mut Vec<Finding>) {
@@ -146,7 +151,10 @@ fn lint_procedure(procedure: &Procedure, rules: &Rules, findings: &mut Vec<Findi
                     push(
                         c.line,
                         FindingSeverity::Warning,
-                        format!("`{}` looks incomplete (`...`): write the full command", short(&c.text)),
+                        format!(
+                            "`{}` looks incomplete (`...`): write the full command",
+                            short(&c.text)
+                        ),
                     );
                 }
             }

@@ -18,5 +18,7 @@ pub mod shell;
 pub mod sql;
 
 pub use error::RunbookError;
-pub use model::{Command, Interpreter, Phase, PhaseKind, Platform, Procedure, Runbook, Severity, Step};
+pub use model::{
+    Command, Interpreter, Phase, PhaseKind, Platform, Procedure, Runbook, Severity, Step,
+};
 pub use risk::{Classification, Risk, Rules};

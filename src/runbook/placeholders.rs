@@ -59,16 +59,40 @@ impl Placeholder {
 
 /// Shell and tool variables that are never placeholders.
 const COMMON_VARS: &[&str] = &[
-    "HOME", "PATH", "USER", "PWD", "OLDPWD", "SHELL", "HOSTNAME", "RANDOM", "LINENO", "TERM",
-    "LANG", "LC_ALL", "UID", "EUID", "PPID", "SECONDS", "IFS", "TMPDIR", "EDITOR", "KUBECONFIG",
-    "DOCKER_HOST", "BASH_SOURCE", "LOGNAME", "PS1", "DISPLAY",
+    "HOME",
+    "PATH",
+    "USER",
+    "PWD",
+    "OLDPWD",
+    "SHELL",
+    "HOSTNAME",
+    "RANDOM",
+    "LINENO",
+    "TERM",
+    "LANG",
+    "LC_ALL",
+    "UID",
+    "EUID",
+    "PPID",
+    "SECONDS",
+    "IFS",
+    "TMPDIR",
+    "EDITOR",
+    "KUBECONFIG",
+    "DOCKER_HOST",
+    "BASH_SOURCE",
+    "LOGNAME",
+    "PS1",
+    "DISPLAY",
 ];
 
 /// Stand-ins that authors write instead of a real value.
 const STAND_INS: &[&str] = &["YYYYMMDD", "YYYY-MM-DD", "YYYYMM"];
 
 /// Words that read like stand-ins only where a URL or connection string puts them.
-const URL_STAND_INS: &[&str] = &["PASSWORD", "PASS", "USER", "USERNAME", "TOKEN", "HOST", "API_KEY"];
+const URL_STAND_INS: &[&str] = &[
+    "PASSWORD", "PASS", "USER", "USERNAME", "TOKEN", "HOST", "API_KEY",
+];
 
 static ANGLE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"<([A-Za-z][A-Za-z0-9_.-]*)>").ok());
@@ -83,8 +107,14 @@ static DEFINED: LazyLock<Option<Regex>> = LazyLock::new(|| {
 pub fn kind_for(name: &str) -> PlaceholderKind {
     let n = name.to_ascii_lowercase().replace('-', "_");
     let has = |s: &str| n.contains(s);
-    if has("password") || has("passwd") || has("token") || has("secret") || has("key")
-        || has("credential") || n == "pass" || n.ends_with("_pass")
+    if has("password")
+        || has("passwd")
+        || has("token")
+        || has("secret")
+        || has("key")
+        || has("credential")
+        || n == "pass"
+        || n.ends_with("_pass")
     {
         PlaceholderKind::Secret
     } else if has("pod") {
@@ -99,11 +129,20 @@ pub fn kind_for(name: &str) -> PlaceholderKind {
         PlaceholderKind::Service
     } else if has("url") || has("repo") {
         PlaceholderKind::Url
-    } else if has("host") || has("domain") || has("endpoint") || n == "ip" || n.ends_with("_ip")
-        || has("server") || has("addr")
+    } else if has("host")
+        || has("domain")
+        || has("endpoint")
+        || n == "ip"
+        || n.ends_with("_ip")
+        || has("server")
+        || has("addr")
     {
         PlaceholderKind::Host
-    } else if has("replica") || has("count") || has("port") || has("revision") || has("num")
+    } else if has("replica")
+        || has("count")
+        || has("port")
+        || has("revision")
+        || has("num")
         || has("size")
     {
         PlaceholderKind::Number
@@ -158,7 +197,12 @@ pub fn find_with_defined(cmd: &str, defined: &[String]) -> Vec<Placeholder> {
     if let Some(re) = ANGLE.as_ref() {
         for cap in re.captures_iter(cmd) {
             if let (Some(all), Some(name)) = (cap.get(0), cap.get(1)) {
-                push(&mut found, name.as_str(), PlaceholderSyntax::Angle, all.range());
+                push(
+                    &mut found,
+                    name.as_str(),
+                    PlaceholderSyntax::Angle,
+                    all.range(),
+                );
             }
         }
     }
@@ -218,7 +262,9 @@ pub fn find_with_defined(cmd: &str, defined: &[String]) -> Vec<Placeholder> {
                 && run.starts_with(|c: char| c.is_ascii_uppercase())
                 && run.contains('_')
                 && !run.ends_with('_')
-                && run.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                && run
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
             let in_url = matches!(prev, Some(b':') | Some(b'/'))
                 && matches!(next, Some(b'@') | Some(b'/') | Some(b':') | None)
                 || next == Some(b'@');
@@ -230,7 +276,12 @@ pub fn find_with_defined(cmd: &str, defined: &[String]) -> Vec<Placeholder> {
                 for stand_in in STAND_INS {
                     if let Some(pos) = run.find(stand_in) {
                         let s = start + pos;
-                        push(&mut found, stand_in, PlaceholderSyntax::StandIn, s..s + stand_in.len());
+                        push(
+                            &mut found,
+                            stand_in,
+                            PlaceholderSyntax::StandIn,
+                            s..s + stand_in.len(),
+                        );
                         break;
                     }
                 }
@@ -241,7 +292,12 @@ pub fn find_with_defined(cmd: &str, defined: &[String]) -> Vec<Placeholder> {
 
     if let Some(re) = YOUR.as_ref() {
         for m in re.find_iter(cmd) {
-            push(&mut found, m.as_str(), PlaceholderSyntax::StandIn, m.range());
+            push(
+                &mut found,
+                m.as_str(),
+                PlaceholderSyntax::StandIn,
+                m.range(),
+            );
         }
     }
 
@@ -307,7 +363,10 @@ pub fn substitute_found(
         let Some(value) = values.get(&p.name) else {
             continue;
         };
-        if p.span.end > out.len() || !out.is_char_boundary(p.span.start) || !out.is_char_boundary(p.span.end) {
+        if p.span.end > out.len()
+            || !out.is_char_boundary(p.span.start)
+            || !out.is_char_boundary(p.span.end)
+        {
             continue;
         }
         let replacement = match contexts.get(p.span.start).copied().unwrap_or(Quote::None) {

@@ -18,9 +18,7 @@ use super::sql::{self, SqlRules};
 const BUILTIN_RULES: &str = include_str!("risk_rules.toml");
 const MAX_DEPTH: usize = 8;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Risk {
     ReadOnly,
@@ -379,7 +377,9 @@ fn combine(parts: Vec<Classification>) -> Option<Classification> {
             }
         }
         // On a tie, a real tool's reason says more than `echo`'s or `cd`'s.
-        if part.risk > best.risk || (part.risk == best.risk && is_filler(&best) && !is_filler(&part)) {
+        if part.risk > best.risk
+            || (part.risk == best.risk && is_filler(&best) && !is_filler(&part))
+        {
             best.risk = part.risk;
             best.reason = part.reason;
         }
@@ -399,9 +399,7 @@ fn is_assignment(word: &str) -> bool {
     match word.split_once('=') {
         Some((name, _)) => {
             !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                 && !name.starts_with(|c: char| c.is_ascii_digit())
         }
         None => false,
@@ -460,7 +458,10 @@ fn classify_simple(rules: &Rules, tokens: &[Token], depth: usize) -> Vec<Classif
         command = Some(match command {
             Some(mut c) if c.risk < Risk::Mutating => {
                 c.risk = Risk::Mutating;
-                c.reason = format!("{}, and writes the local file {files} (overwriting it)", c.reason);
+                c.reason = format!(
+                    "{}, and writes the local file {files} (overwriting it)",
+                    c.reason
+                );
                 c
             }
             Some(c) => c,
@@ -479,7 +480,10 @@ fn classify_simple(rules: &Rules, tokens: &[Token], depth: usize) -> Vec<Classif
 }
 
 fn is_null_device(file: &str) -> bool {
-    matches!(file, "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty")
+    matches!(
+        file,
+        "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty"
+    )
 }
 
 fn program_name(word: &str) -> &str {
@@ -558,20 +562,26 @@ fn parse_args(spec: &ProgramSpec, args: &[String]) -> Parsed {
         }
         if arg.len() > 1 && arg.starts_with('-') {
             if let Some((name, value)) = arg.split_once('=').filter(|_| arg.starts_with("--")) {
-                parsed.options.push((name.to_string(), Some(value.to_string())));
+                parsed
+                    .options
+                    .push((name.to_string(), Some(value.to_string())));
             } else if spec.takes_value(arg) {
                 parsed.options.push((arg.clone(), args.get(i + 1).cloned()));
                 i += 1;
-            } else if let Some(flag) = spec
-                .value_flags
-                .iter()
-                .find(|f| f.len() == 2 && arg.len() > 2 && !arg.starts_with("--") && arg.starts_with(f.as_str()))
-            {
+            } else if let Some(flag) = spec.value_flags.iter().find(|f| {
+                f.len() == 2
+                    && arg.len() > 2
+                    && !arg.starts_with("--")
+                    && arg.starts_with(f.as_str())
+            }) {
+                parsed.options.push((
+                    flag.clone(),
+                    Some(arg[2..].trim_start_matches('=').to_string()),
+                ));
+            } else if let Some((name, value)) = arg.split_once('=') {
                 parsed
                     .options
-                    .push((flag.clone(), Some(arg[2..].trim_start_matches('=').to_string())));
-            } else if let Some((name, value)) = arg.split_once('=') {
-                parsed.options.push((name.to_string(), Some(value.to_string())));
+                    .push((name.to_string(), Some(value.to_string())));
             } else {
                 parsed.options.push((arg.clone(), None));
             }
@@ -605,16 +615,15 @@ fn flag_matches(flag: &(String, Option<String>), options: &[(String, Option<Stri
         name == &flag.0
             && match &flag.1 {
                 None => true,
-                Some(want) => value
-                    .as_deref()
-                    .is_some_and(|v| v.eq_ignore_ascii_case(want) || v.starts_with(&format!("{want}="))),
+                Some(want) => value.as_deref().is_some_and(|v| {
+                    v.eq_ignore_ascii_case(want) || v.starts_with(&format!("{want}="))
+                }),
             }
     })
 }
 
-static LUA_CALL: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r#"redis\.p?call\(\s*['"]([A-Za-z]+)['"]"#).ok()
-});
+static LUA_CALL: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r#"redis\.p?call\(\s*['"]([A-Za-z]+)['"]"#).ok());
 
 fn classify_words(
     rules: &Rules,
@@ -637,10 +646,15 @@ fn classify_words(
         let mut rest = &words[1..];
         while let Some(w) = rest.first() {
             let is_option = w.starts_with('-');
-            let takes_value = matches!(w.as_str(), "-u" | "-g" | "-n" | "-s" | "-k" | "-I" | "-d" | "-P" | "-L");
+            let takes_value = matches!(
+                w.as_str(),
+                "-u" | "-g" | "-n" | "-s" | "-k" | "-I" | "-d" | "-P" | "-L"
+            );
             if is_option {
                 rest = &rest[if takes_value { 2.min(rest.len()) } else { 1 }..];
-            } else if is_assignment(w) || (program == "timeout" && w.starts_with(|c: char| c.is_ascii_digit())) {
+            } else if is_assignment(w)
+                || (program == "timeout" && w.starts_with(|c: char| c.is_ascii_digit()))
+            {
                 rest = &rest[1..];
             } else {
                 break;
@@ -744,12 +758,7 @@ fn classify_words(
             let mut inner: Option<Classification> = None;
             for cap in re.captures_iter(script) {
                 let name = cap[1].to_string();
-                let call = classify_words(
-                    rules,
-                    &[program.clone(), name.clone()],
-                    None,
-                    depth + 1,
-                );
+                let call = classify_words(rules, &[program.clone(), name.clone()], None, depth + 1);
                 if inner.as_ref().is_none_or(|i| call.risk > i.risk) {
                     inner = Some(Classification {
                         reason: format!(

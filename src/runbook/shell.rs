@@ -7,10 +7,16 @@
 pub enum BlockItem {
     Blank,
     /// A `#` comment line (text after `#`, trimmed). `line` is 0-based in the block.
-    Comment { text: String, line: usize },
+    Comment {
+        text: String,
+        line: usize,
+    },
     /// A complete statement: continuations joined with a space, multi-line
     /// constructs (quotes, `if … fi`, loops) kept with their newlines.
-    Statement { text: String, line: usize },
+    Statement {
+        text: String,
+        line: usize,
+    },
 }
 
 /// Splits a code block into comments, blank lines and complete statements.
@@ -302,7 +308,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 i += len;
             }
             '>' | '<' => {
-                let fd_prefix = in_word && !word.is_empty() && word.chars().all(|d| d.is_ascii_digit());
+                let fd_prefix =
+                    in_word && !word.is_empty() && word.chars().all(|d| d.is_ascii_digit());
                 if fd_prefix {
                     word.clear();
                     in_word = false;
@@ -509,12 +516,15 @@ mod tests {
         let items = split_block(code);
         assert_eq!(items.len(), 3);
         assert!(matches!(&items[0], BlockItem::Statement { text, .. } if text.ends_with("done")));
-        assert!(matches!(&items[2], BlockItem::Statement { text, line: 4 } if text.ends_with("}'")));
+        assert!(
+            matches!(&items[2], BlockItem::Statement { text, line: 4 } if text.ends_with("}'"))
+        );
     }
 
     #[test]
     fn tokenizes_operators_redirects_and_substitutions() {
-        let toks = tokenize("kubectl get cm -o yaml > backup/c-$(date +%Y).yaml 2>/dev/null && echo ok");
+        let toks =
+            tokenize("kubectl get cm -o yaml > backup/c-$(date +%Y).yaml 2>/dev/null && echo ok");
         assert!(toks.contains(&Token::Operator("&&".into())));
         assert!(toks.iter().any(|t| matches!(t, Token::Redirect { op, target: Some(f) } if op == ">" && f.starts_with("backup/"))));
         assert!(toks.iter().any(|t| matches!(t, Token::Word { substitutions, .. } if substitutions == &vec!["date +%Y".to_string()])));

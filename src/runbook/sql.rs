@@ -63,7 +63,9 @@ fn classify_statement(rules: &SqlRules, statement: &str) -> (Risk, String) {
         if lower.contains(&format!("{}(", function.to_ascii_lowercase())) {
             return (
                 Risk::Destructive,
-                format!("{function}() kills a backend's query or connection, or removes data; it cannot be undone"),
+                format!(
+                    "{function}() kills a backend's query or connection, or removes data; it cannot be undone"
+                ),
             );
         }
     }
@@ -76,7 +78,10 @@ fn classify_statement(rules: &SqlRules, statement: &str) -> (Risk, String) {
         return (Risk::ReadOnly, "empty SQL: nothing to run".into());
     };
     if first.starts_with('\\') {
-        return (Risk::ReadOnly, format!("psql meta-command {first} only reads"));
+        return (
+            Risk::ReadOnly,
+            format!("psql meta-command {first} only reads"),
+        );
     }
     // A CTE or EXPLAIN ANALYZE runs whatever data-changing statement it wraps.
     let keyword = if first == "WITH" || first == "EXPLAIN" {
