@@ -42,14 +42,10 @@ pub struct Usage {
 
 impl Usage {
     pub fn pct_of_limit(&self) -> Option<f64> {
-        self.limit
-            .filter(|l| *l > 0.0)
-            .map(|l| self.used * 100.0 / l)
+        self.limit.filter(|l| *l > 0.0).map(|l| self.used * 100.0 / l)
     }
     pub fn pct_of_request(&self) -> Option<f64> {
-        self.request
-            .filter(|r| *r > 0.0)
-            .map(|r| self.used * 100.0 / r)
+        self.request.filter(|r| *r > 0.0).map(|r| self.used * 100.0 / r)
     }
 }
 
@@ -167,10 +163,7 @@ pub enum SourceUpdate {
     /// New or updated events (upserted by `uid`).
     Events(Vec<EventRecord>),
     /// Lines appended to a log stream.
-    Logs {
-        stream: StreamId,
-        lines: Vec<LogLine>,
-    },
+    Logs { stream: StreamId, lines: Vec<LogLine> },
     /// A log stream ended (container exited, stream closed); the text says why.
     LogEnded { stream: StreamId, reason: String },
 }

@@ -30,9 +30,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         if num_len == 0 {
-            return Err(format!(
-                "`{text}` is not a duration (write e.g. 500ms, 2s, 1m30s)"
-            ));
+            return Err(format!("`{text}` is not a duration (write e.g. 500ms, 2s, 1m30s)"));
         }
         let value: f64 = rest[..num_len]
             .parse()
@@ -92,9 +90,7 @@ impl<'de> Deserialize<'de> for HumanDuration {
             Secs(f64),
         }
         match Raw::deserialize(d)? {
-            Raw::Text(t) => parse_duration(&t)
-                .map(HumanDuration)
-                .map_err(serde::de::Error::custom),
+            Raw::Text(t) => parse_duration(&t).map(HumanDuration).map_err(serde::de::Error::custom),
             Raw::Secs(s) => secs_to_duration(s, &s.to_string())
                 .map(HumanDuration)
                 .map_err(serde::de::Error::custom),

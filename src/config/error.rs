@@ -13,9 +13,7 @@ pub enum ConfigError {
         line: Option<usize>,
         message: String,
     },
-    #[error(
-        "no profile named `{name}` (looked in {searched}); give a path to a .toml file or one of: {known}"
-    )]
+    #[error("no profile named `{name}` (looked in {searched}); give a path to a .toml file or one of: {known}")]
     UnknownProfile {
         name: String,
         searched: String,
@@ -49,9 +47,5 @@ pub fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError
 /// 1-based line number of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }

@@ -221,8 +221,7 @@ impl Thresholds {
 impl Profile {
     /// Parses a profile from TOML text; `origin` names the file in error messages.
     pub fn from_toml(text: &str, origin: &Path) -> Result<Profile, ConfigError> {
-        let mut profile: Profile =
-            toml::from_str(text).map_err(|e| toml_error(origin, text, &e))?;
+        let mut profile: Profile = toml::from_str(text).map_err(|e| toml_error(origin, text, &e))?;
         profile.source = Some(origin.to_path_buf());
         profile.validate(origin)?;
         Ok(profile)
@@ -273,13 +272,7 @@ impl Profile {
             .unwrap_or_default();
         self.runbooks
             .iter()
-            .map(|p| {
-                if p.is_absolute() {
-                    p.clone()
-                } else {
-                    base.join(p)
-                }
-            })
+            .map(|p| if p.is_absolute() { p.clone() } else { base.join(p) })
             .collect()
     }
 

@@ -7,16 +7,10 @@ use super::profile::Profile;
 
 /// Built-in profiles, embedded so a single binary carries them.
 pub const BUILTIN: &[(&str, &str)] = &[
-    (
-        "deepseek-rag",
-        include_str!("../../profiles/deepseek-rag.toml"),
-    ),
+    ("deepseek-rag", include_str!("../../profiles/deepseek-rag.toml")),
     ("doc-rag", include_str!("../../profiles/doc-rag.toml")),
     ("rag7", include_str!("../../profiles/rag7.toml")),
-    (
-        "personal-rag",
-        include_str!("../../profiles/personal-rag.toml"),
-    ),
+    ("personal-rag", include_str!("../../profiles/personal-rag.toml")),
     ("terragon", include_str!("../../profiles/terragon.toml")),
     ("local", include_str!("../../profiles/local.toml")),
 ];

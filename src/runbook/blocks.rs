@@ -119,14 +119,14 @@ pub fn apply_annotation(command: &mut Command, annotation: &Annotation) {
                 ),
             };
             command.risk = wanted;
-        } else if wanted < command.risk {
-            if let Some(reason) = &annotation.reason {
-                command.reason = format!(
-                    "{reason} (runbook annotation; the classifier said {}: {})",
-                    command.risk, command.reason
-                );
-                command.risk = wanted;
-            }
+        } else if wanted < command.risk
+            && let Some(reason) = &annotation.reason
+        {
+            command.reason = format!(
+                "{reason} (runbook annotation; the classifier said {}: {})",
+                command.risk, command.reason
+            );
+            command.risk = wanted;
         }
     }
     if let Some(platform) = annotation.platform {
@@ -182,18 +182,18 @@ fn numbered_text_steps(ctx: &BlockContext<'_>, code: &str) -> Vec<Step> {
             commands: Vec::new(),
             line,
         };
-        if let Some((before, after)) = text.split_once(": ") {
-            if looks_like_command(ctx.rules, after.trim()) {
-                step.text = before.trim().to_string();
-                step.commands.push(make_command(
-                    ctx,
-                    after.trim(),
-                    line,
-                    Some(step.text.clone()),
-                    Interpreter::Shell,
-                    &[],
-                ));
-            }
+        if let Some((before, after)) = text.split_once(": ")
+            && looks_like_command(ctx.rules, after.trim())
+        {
+            step.text = before.trim().to_string();
+            step.commands.push(make_command(
+                ctx,
+                after.trim(),
+                line,
+                Some(step.text.clone()),
+                Interpreter::Shell,
+                &[],
+            ));
         }
         steps.push(step);
     }
@@ -271,7 +271,10 @@ fn is_echo_noise(text: &str) -> bool {
 }
 
 /// `if command -v kubectl …; then A; else B; fi` → (A statements, B statements).
-fn platform_branches(text: &str) -> Option<(Vec<(String, usize)>, Vec<(String, usize)>)> {
+/// Statements of one branch, with their line offset in the statement.
+type Branch = Vec<(String, usize)>;
+
+fn platform_branches(text: &str) -> Option<(Branch, Branch)> {
     let mut lines = text.lines();
     let head = lines.next()?.trim();
     let probes_tool = head.starts_with("if command -v ")
@@ -501,10 +504,10 @@ fn sql_items(code: &str) -> Vec<BlockItem> {
             entry.0.push('\n');
         }
         entry.0.push_str(raw.trim_end());
-        if t.ends_with(';') {
-            if let Some((text, line)) = current.take() {
-                items.push(BlockItem::Statement { text, line });
-            }
+        if t.ends_with(';')
+            && let Some((text, line)) = current.take()
+        {
+            items.push(BlockItem::Statement { text, line });
         }
     }
     if let Some((text, line)) = current.take() {

@@ -184,10 +184,10 @@ fn load_rules(path: Option<&Path>) -> color_eyre::Result<Rules> {
 
 fn load(file: &Path, rules: &Rules) -> color_eyre::Result<Runbook> {
     let name = file.to_string_lossy();
-    if !file.exists() {
-        if let Some(b) = builtin::get(&name) {
-            return Ok(b.import(rules)?);
-        }
+    if !file.exists()
+        && let Some(b) = builtin::get(&name)
+    {
+        return Ok(b.import(rules)?);
     }
     import::import_file_with(file, rules).wrap_err("importing the runbook failed")
 }

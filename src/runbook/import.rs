@@ -254,14 +254,14 @@ fn parse_elements(text: &str, origin: &Path) -> Result<Vec<Element>, RunbookErro
             Event::End(TagEnd::Strong) => strong_depth = strong_depth.saturating_sub(1),
             Event::Start(Tag::List(start)) => lists.push((start.is_some(), false, Vec::new())),
             Event::End(TagEnd::List(_)) => {
-                if let Some((ordered, task, list_items)) = lists.pop() {
-                    if lists.is_empty() {
-                        elements.push(Element::List {
-                            ordered,
-                            task,
-                            items: list_items,
-                        });
-                    }
+                if let Some((ordered, task, list_items)) = lists.pop()
+                    && lists.is_empty()
+                {
+                    elements.push(Element::List {
+                        ordered,
+                        task,
+                        items: list_items,
+                    });
                 }
             }
             Event::Start(Tag::Item) => items.push(Item {
@@ -286,10 +286,10 @@ fn parse_elements(text: &str, origin: &Path) -> Result<Vec<Element>, RunbookErro
             }
             Event::Start(Tag::BlockQuote(_)) => {
                 // `- >10% errors` is a list item starting with `>`, not a quote.
-                if let Some(item) = items.last_mut() {
-                    if item.segments.is_empty() {
-                        item.segments.push(Segment::Text(">".into()));
-                    }
+                if let Some(item) = items.last_mut()
+                    && item.segments.is_empty()
+                {
+                    item.segments.push(Segment::Text(">".into()));
                 }
             }
             Event::TaskListMarker(_) => {
@@ -463,10 +463,10 @@ fn build_sections(elements: Vec<Element>) -> Vec<Section> {
 }
 
 fn push_to_current(sections: &mut [Section], stack: &[usize], element: Element) {
-    if let Some(&i) = stack.last() {
-        if let Some(section) = sections.get_mut(i) {
-            section.elements.push(element);
-        }
+    if let Some(&i) = stack.last()
+        && let Some(section) = sections.get_mut(i)
+    {
+        section.elements.push(element);
     }
 }
 
@@ -562,10 +562,10 @@ fn phase_kind(label: &str) -> PhaseKind {
 }
 
 fn severity_in_title(title: &str) -> (String, Option<Severity>) {
-    if let Some(cap) = SEVERITY_SUFFIX.as_ref().and_then(|re| re.captures(title)) {
-        if let (Some(t), Some(s)) = (cap.get(1), cap.get(2)) {
-            return (t.as_str().trim().to_string(), Severity::parse(s.as_str()));
-        }
+    if let Some(cap) = SEVERITY_SUFFIX.as_ref().and_then(|re| re.captures(title))
+        && let (Some(t), Some(s)) = (cap.get(1), cap.get(2))
+    {
+        return (t.as_str().trim().to_string(), Severity::parse(s.as_str()));
     }
     (title.to_string(), None)
 }
@@ -724,20 +724,20 @@ impl<'a> Builder<'a> {
         let mut symptoms: Vec<String> = Vec::new();
         let mut phases: Vec<Phase> = Vec::new();
 
-        if let Some(cap) = ALERT.as_ref().and_then(|re| re.captures(&title)) {
-            if let Some(m) = cap.get(1) {
-                alerts.push(m.as_str().to_string());
-            }
+        if let Some(cap) = ALERT.as_ref().and_then(|re| re.captures(&title))
+            && let Some(m) = cap.get(1)
+        {
+            alerts.push(m.as_str().to_string());
         }
         for element in c.elements {
-            if let Element::Paragraph { text } = element {
-                if severity.is_none() {
-                    severity = SEVERITY_LINE
-                        .as_ref()
-                        .and_then(|re| re.captures(text))
-                        .and_then(|cap| cap.get(1))
-                        .and_then(|m| Severity::parse(m.as_str()));
-                }
+            if let Element::Paragraph { text } = element
+                && severity.is_none()
+            {
+                severity = SEVERITY_LINE
+                    .as_ref()
+                    .and_then(|re| re.captures(text))
+                    .and_then(|cap| cap.get(1))
+                    .and_then(|m| Severity::parse(m.as_str()));
             }
         }
         if severity.is_none() {
@@ -773,10 +773,10 @@ impl<'a> Builder<'a> {
                             steps: Vec::new(),
                         },
                     ));
-                    if let Some(cap) = ALERT.as_ref().and_then(|re| re.captures(text)) {
-                        if let Some(m) = cap.get(1) {
-                            alerts.push(m.as_str().to_string());
-                        }
+                    if let Some(cap) = ALERT.as_ref().and_then(|re| re.captures(text))
+                        && let Some(m) = cap.get(1)
+                    {
+                        alerts.push(m.as_str().to_string());
                     }
                 }
                 Element::Annotation { json, line } => {
@@ -833,10 +833,10 @@ impl<'a> Builder<'a> {
         }
 
         for symptom in &symptoms {
-            if let Some(cap) = ALERT.as_ref().and_then(|re| re.captures(symptom)) {
-                if let Some(m) = cap.get(1) {
-                    alerts.push(m.as_str().to_string());
-                }
+            if let Some(cap) = ALERT.as_ref().and_then(|re| re.captures(symptom))
+                && let Some(m) = cap.get(1)
+            {
+                alerts.push(m.as_str().to_string());
             }
         }
         phases.retain(|p| !p.steps.is_empty());
@@ -1038,35 +1038,35 @@ fn merge_platform_phases(phases: &mut Vec<Phase>) {
             platform_of(&phases[i].title),
             platform_of(&phases[i + 1].title),
         );
-        if let (Some(pa), Some(pb)) = (a, b) {
-            if pa != pb {
-                let second = phases.remove(i + 1);
-                let first = &mut phases[i];
-                first.title = format!("{} / {}", first.title, second.title);
-                let mut unmatched = Vec::new();
-                for step in second.steps {
-                    let key = intent(&step.text);
-                    let target = first.steps.iter_mut().find(|s| {
-                        intent(&s.text) == key
-                            && !key.is_empty()
-                            && s.commands.iter().all(|c| c.variants.is_empty())
-                    });
-                    match target {
-                        Some(target) => {
-                            let mut extra = Vec::new();
-                            for (idx, command) in step.commands.into_iter().enumerate() {
-                                match target.commands.get_mut(idx) {
-                                    Some(t) => t.variants.push(command),
-                                    None => extra.push(command),
-                                }
+        if let (Some(pa), Some(pb)) = (a, b)
+            && pa != pb
+        {
+            let second = phases.remove(i + 1);
+            let first = &mut phases[i];
+            first.title = format!("{} / {}", first.title, second.title);
+            let mut unmatched = Vec::new();
+            for step in second.steps {
+                let key = intent(&step.text);
+                let target = first.steps.iter_mut().find(|s| {
+                    intent(&s.text) == key
+                        && !key.is_empty()
+                        && s.commands.iter().all(|c| c.variants.is_empty())
+                });
+                match target {
+                    Some(target) => {
+                        let mut extra = Vec::new();
+                        for (idx, command) in step.commands.into_iter().enumerate() {
+                            match target.commands.get_mut(idx) {
+                                Some(t) => t.variants.push(command),
+                                None => extra.push(command),
                             }
-                            target.commands.extend(extra);
                         }
-                        None => unmatched.push(step),
+                        target.commands.extend(extra);
                     }
+                    None => unmatched.push(step),
                 }
-                first.steps.extend(unmatched);
             }
+            first.steps.extend(unmatched);
         }
         i += 1;
     }

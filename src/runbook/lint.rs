@@ -102,21 +102,21 @@ fn lint_procedure(procedure: &Procedure, rules: &Rules, findings: &mut Vec<Findi
                     Interpreter::Sql => risk::classify_sql(rules, &c.text),
                     Interpreter::Promql => continue,
                 };
-                if let Some(annotation) = &c.annotation {
-                    if let Some(wanted) = annotation.risk {
-                        if wanted < verdict.risk && annotation.reason.is_none() {
-                            push(
-                                c.line,
-                                FindingSeverity::Error,
-                                format!(
-                                    "annotation lowers `{}` from {} to {} without a \"reason\"; add one, or remove the \"risk\"",
-                                    short(&c.text),
-                                    verdict.risk,
-                                    wanted
-                                ),
-                            );
-                        }
-                    }
+                if let Some(annotation) = &c.annotation
+                    && let Some(wanted) = annotation.risk
+                    && wanted < verdict.risk
+                    && annotation.reason.is_none()
+                {
+                    push(
+                        c.line,
+                        FindingSeverity::Error,
+                        format!(
+                            "annotation lowers `{}` from {} to {} without a \"reason\"; add one, or remove the \"risk\"",
+                            short(&c.text),
+                            verdict.risk,
+                            wanted
+                        ),
+                    );
                 }
                 if !verdict.unknown.is_empty() {
                     push(

@@ -674,7 +674,7 @@ fn classify_words(
     let mut best: Option<&Rule> = None;
     let mut warnings = Vec::new();
     for rule in &rules.rules {
-        if !rule.programs.iter().any(|p| *p == program) {
+        if !rule.programs.contains(&program) {
             continue;
         }
         if !words_match(&rule.words, &parsed.positionals, spec.case_insensitive) {
@@ -683,10 +683,10 @@ fn classify_words(
         if !rule.flags.is_empty() && !rule.flags.iter().any(|f| flag_matches(f, &parsed.options)) {
             continue;
         }
-        if let Some(w) = &rule.warning {
-            if !warnings.contains(w) {
-                warnings.push(w.clone());
-            }
+        if let Some(w) = &rule.warning
+            && !warnings.contains(w)
+        {
+            warnings.push(w.clone());
         }
         if let Some(risk) = rule.risk {
             let better = match best {
@@ -727,13 +727,13 @@ fn classify_words(
         let (risk, reason) = sql::classify(rules.sql(), &sql_texts.join(";"));
         verdict.risk = risk;
         verdict.reason = reason;
-    } else if spec.sql_stdin {
-        if let Some(file) = stdin {
-            verdict.risk = Risk::Mutating;
-            verdict.reason = format!(
-                "runs the SQL in {file} (a restore or migration) opsdeck cannot read: treated as mutating"
-            );
-        }
+    } else if spec.sql_stdin
+        && let Some(file) = stdin
+    {
+        verdict.risk = Risk::Mutating;
+        verdict.reason = format!(
+            "runs the SQL in {file} (a restore or migration) opsdeck cannot read: treated as mutating"
+        );
     }
 
     // `sh -c '…'`: the script is the command.
@@ -753,26 +753,25 @@ fn classify_words(
             .positionals
             .first()
             .is_some_and(|w| w.eq_ignore_ascii_case("eval"))
+        && let (Some(script), Some(re)) = (parsed.positionals.get(1), LUA_CALL.as_ref())
     {
-        if let (Some(script), Some(re)) = (parsed.positionals.get(1), LUA_CALL.as_ref()) {
-            let mut inner: Option<Classification> = None;
-            for cap in re.captures_iter(script) {
-                let name = cap[1].to_string();
-                let call = classify_words(rules, &[program.clone(), name.clone()], None, depth + 1);
-                if inner.as_ref().is_none_or(|i| call.risk > i.risk) {
-                    inner = Some(Classification {
-                        reason: format!(
-                            "EVAL runs a Lua script that calls {}: {}",
-                            name.to_ascii_uppercase(),
-                            call.reason
-                        ),
-                        ..call
-                    });
-                }
+        let mut inner: Option<Classification> = None;
+        for cap in re.captures_iter(script) {
+            let name = cap[1].to_string();
+            let call = classify_words(rules, &[program.clone(), name.clone()], None, depth + 1);
+            if inner.as_ref().is_none_or(|i| call.risk > i.risk) {
+                inner = Some(Classification {
+                    reason: format!(
+                        "EVAL runs a Lua script that calls {}: {}",
+                        name.to_ascii_uppercase(),
+                        call.reason
+                    ),
+                    ..call
+                });
             }
-            if let Some(inner) = inner {
-                verdict = merge_warnings(inner, verdict.warnings);
-            }
+        }
+        if let Some(inner) = inner {
+            verdict = merge_warnings(inner, verdict.warnings);
         }
     }
 

@@ -26,25 +26,22 @@ pub fn split_block(code: &str) -> Vec<BlockItem> {
     let mut state = ScanState::default();
     let mut joined_by_backslash = false;
     for (idx, raw) in code.lines().enumerate() {
-        match current.as_mut() {
-            None => {
-                let trimmed = raw.trim();
-                if trimmed.is_empty() {
-                    items.push(BlockItem::Blank);
-                    continue;
-                }
-                if let Some(rest) = trimmed.strip_prefix('#') {
-                    items.push(BlockItem::Comment {
-                        text: rest.trim().to_string(),
-                        line: idx,
-                    });
-                    continue;
-                }
-                current = Some((String::new(), idx));
-                state = ScanState::default();
-                joined_by_backslash = false;
+        if current.as_mut().is_none() {
+            let trimmed = raw.trim();
+            if trimmed.is_empty() {
+                items.push(BlockItem::Blank);
+                continue;
             }
-            Some(_) => {}
+            if let Some(rest) = trimmed.strip_prefix('#') {
+                items.push(BlockItem::Comment {
+                    text: rest.trim().to_string(),
+                    line: idx,
+                });
+                continue;
+            }
+            current = Some((String::new(), idx));
+            state = ScanState::default();
+            joined_by_backslash = false;
         }
         let Some((text, _)) = current.as_mut() else {
             continue;
@@ -68,10 +65,12 @@ pub fn split_block(code: &str) -> Vec<BlockItem> {
             let t = piece.trim_end();
             t.ends_with('|') || t.ends_with("&&")
         };
-        if !continues_with_backslash && !open_operator && state.is_complete() {
-            if let Some((text, line)) = current.take() {
-                items.push(BlockItem::Statement { text, line });
-            }
+        if !continues_with_backslash
+            && !open_operator
+            && state.is_complete()
+            && let Some((text, line)) = current.take()
+        {
+            items.push(BlockItem::Statement { text, line });
         }
     }
     if let Some((text, line)) = current.take() {
@@ -341,10 +340,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
             '\\' => {
                 in_word = true;
-                if let Some(&next) = chars.get(i + 1) {
-                    if next != '\n' {
-                        word.push(next);
-                    }
+                if let Some(&next) = chars.get(i + 1)
+                    && next != '\n'
+                {
+                    word.push(next);
                 }
                 i += 2;
             }

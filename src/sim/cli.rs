@@ -16,7 +16,5 @@ pub struct DemoArgs {
 
 /// `opsdeck sim`: runs until SIGINT/SIGTERM.
 pub async fn run_headless(_args: SimArgs) -> color_eyre::Result<()> {
-    Err(color_eyre::eyre::eyre!(
-        "the simulated environment is not built yet"
-    ))
+    Err(color_eyre::eyre::eyre!("the simulated environment is not built yet"))
 }
