@@ -168,6 +168,10 @@ pub fn defined_names(text: &str) -> Vec<String> {
 }
 
 /// All placeholders in `cmd`, in order. `$VAR`s the command defines are skipped.
+///
+/// `$VAR`s are reported whether or not the environment sets them, so an import
+/// does not depend on the shell it runs in; [`Placeholder::env_value`] tells the
+/// caller when the environment already has a value.
 pub fn find(cmd: &str) -> Vec<Placeholder> {
     find_with_defined(cmd, &[])
 }
