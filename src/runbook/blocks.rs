@@ -560,3 +560,82 @@ fn statement_commands(
     }
     vec![make_command(ctx, text, line, None, interpreter, defined)]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps(code: &str) -> Vec<Step> {
+        let rules = Rules::builtin();
+        let ctx = BlockContext {
+            rules: &rules,
+            first_line: 10,
+            annotation: None,
+        };
+        steps_from_block(&ctx, BlockKind::Shell, code)
+    }
+
+    #[test]
+    fn comments_describe_the_commands_below_them() {
+        let s = steps(
+            "# Check pods\nkubectl get pods\nkubectl top pods\n\n# Restart\nkubectl rollout restart deploy/x\n",
+        );
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].text, "Check pods");
+        assert_eq!(s[0].commands.len(), 2);
+        assert_eq!(s[0].commands[1].description.as_deref(), Some("Check pods"));
+        assert_eq!(s[1].commands[0].line, 15);
+    }
+
+    #[test]
+    fn or_makes_a_variant_and_echo_tails_go() {
+        let s = steps(
+            "# Status\nkubectl get pods\n# or\ndocker-compose ps\ncurl -f http://x/health && echo OK || echo FAIL\necho done\n",
+        );
+        assert_eq!(s.len(), 1);
+        let cmds = &s[0].commands;
+        assert_eq!(cmds[0].variants[0].text, "docker-compose ps");
+        assert_eq!(cmds[0].variants[0].platform, Some(Platform::Docker));
+        assert_eq!(cmds[1].text, "curl -f http://x/health");
+        assert_eq!(cmds.len(), 2);
+    }
+
+    #[test]
+    fn comments_right_under_a_command_are_its_notes() {
+        let s = steps("kubectl edit deployment x\n# Update memory limits under resources\n");
+        assert_eq!(s.len(), 1);
+        assert_eq!(
+            s[0].notes,
+            vec!["Update memory limits under resources".to_string()]
+        );
+    }
+
+    #[test]
+    fn tool_probes_split_into_platform_variants() {
+        let s = steps(
+            "if command -v kubectl >/dev/null 2>&1; then\n    kubectl top pods\n    kubectl top nodes\nelse\n    docker stats --no-stream\nfi\n",
+        );
+        let cmds = &s[0].commands;
+        assert_eq!(cmds.len(), 2);
+        assert_eq!(cmds[0].text, "kubectl top pods");
+        assert_eq!(cmds[0].variants[0].text, "docker stats --no-stream");
+        assert_eq!(cmds[1].line, 12);
+    }
+
+    #[test]
+    fn numbered_text_blocks_yield_steps_with_commands() {
+        let rules = Rules::builtin();
+        let ctx = BlockContext {
+            rules: &rules,
+            first_line: 1,
+            annotation: None,
+        };
+        let code = "1. Check logs: docker-compose logs app\n2. Notify on-call engineer\n";
+        assert_eq!(block_kind("", code), BlockKind::NumberedText);
+        let s = steps_from_block(&ctx, BlockKind::NumberedText, code);
+        assert_eq!(s[0].text, "Check logs");
+        assert_eq!(s[0].commands[0].text, "docker-compose logs app");
+        assert!(s[1].commands.is_empty());
+        assert_eq!(block_kind("yaml", "groups: []"), BlockKind::NotCommands);
+    }
+}
