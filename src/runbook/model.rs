@@ -1,0 +1,203 @@
+//! What an imported runbook is made of. The wizard walks this tree; the CLI prints it.
+//!
+//! The JSON shape (`opsdeck runbook show --json`) is a public format: every command
+//! object carries `command`, `risk`, `reason` and `placeholders`.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::annotation::CommandAnnotation;
+use super::placeholders::Placeholder;
+use super::risk::Risk;
+
+/// One Markdown file, imported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Runbook {
+    /// The first level-1 heading, or the file name when there is none.
+    pub title: String,
+    /// Where the text came from (a path, or `builtin:NAME`).
+    pub source: PathBuf,
+    /// SHA-256 of the file's bytes, lowercase hex. A wizard stores it to refuse
+    /// resuming on a runbook that has changed since.
+    pub hash: String,
+    pub procedures: Vec<Procedure>,
+}
+
+/// A heading (or a bold pseudo-heading such as `**Alert: RAGChatbotDown**`) whose
+/// content an operator can follow step by step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Procedure {
+    pub title: String,
+    pub severity: Option<Severity>,
+    /// Alert names this procedure answers, e.g. `HighErrorRate`.
+    pub alerts: Vec<String>,
+    /// The symptom lines, in the runbook's words.
+    pub symptoms: Vec<String>,
+    /// The headings above this procedure, outermost first (its own title excluded).
+    pub heading_path: Vec<String>,
+    pub phases: Vec<Phase>,
+    /// 1-based line of the heading or label that starts the procedure.
+    pub line: usize,
+}
+
+impl Procedure {
+    /// Every command of the procedure in order, platform variants included.
+    pub fn all_commands(&self) -> impl Iterator<Item = &Command> {
+        self.phases
+            .iter()
+            .flat_map(|p| p.steps.iter())
+            .flat_map(|s| s.commands.iter())
+            .flat_map(|c| std::iter::once(c).chain(c.variants.iter()))
+    }
+
+    pub fn step_count(&self) -> usize {
+        self.phases.iter().map(|p| p.steps.len()).sum()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PhaseKind {
+    Symptoms,
+    Diagnose,
+    Resolve,
+    Verify,
+    /// Maintenance, backup and other procedures that are not incident phases.
+    Other,
+}
+
+impl fmt::Display for PhaseKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PhaseKind::Symptoms => "symptoms",
+            PhaseKind::Diagnose => "diagnose",
+            PhaseKind::Resolve => "resolve",
+            PhaseKind::Verify => "verify",
+            PhaseKind::Other => "other",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Phase {
+    pub kind: PhaseKind,
+    /// The label as the runbook writes it ("Resolution Steps"), or empty.
+    pub title: String,
+    pub steps: Vec<Step>,
+}
+
+/// One thing the operator does: a list item, or a commented group of commands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// What the runbook says about the step (list item text or `#` comment).
+    pub text: String,
+    /// Further remarks that belong to the step (nested bullets, trailing comments).
+    pub notes: Vec<String>,
+    pub commands: Vec<Command>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Platform {
+    Kubernetes,
+    Docker,
+}
+
+impl Platform {
+    /// The platform a command's program implies, if any.
+    pub fn of_command(text: &str) -> Option<Platform> {
+        let mut words = text
+            .split(|c: char| c.is_whitespace() || c == ';')
+            .filter(|w| !w.is_empty() && !w.contains('=') && *w != "sudo");
+        let first = words.next()?;
+        let of = |word: &str| match word.rsplit('/').next().unwrap_or(word) {
+            "kubectl" | "helm" | "velero" => Some(Platform::Kubernetes),
+            "docker" | "docker-compose" => Some(Platform::Docker),
+            _ => None,
+        };
+        // A loop or conditional: the platform of the first tool inside it.
+        if matches!(first, "for" | "while" | "if" | "until") {
+            return words.find_map(of);
+        }
+        of(first)
+    }
+}
+
+/// How a command's text is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Interpreter {
+    /// A shell command line (`sh -c`).
+    Shell,
+    /// A SQL statement, typed into the psql session opened by an earlier step.
+    Sql,
+    /// A PromQL query, run against the profile's Prometheus.
+    Promql,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Command {
+    /// The exact text, with line continuations joined.
+    #[serde(rename = "command")]
+    pub text: String,
+    /// The `#` comment above the command, if any.
+    pub description: Option<String>,
+    pub line: usize,
+    pub interpreter: Interpreter,
+    pub platform: Option<Platform>,
+    pub risk: Risk,
+    /// Why the command has that risk, in words.
+    pub reason: String,
+    pub placeholders: Vec<Placeholder>,
+    /// Things the operator should know before running it, e.g. "prints secrets".
+    pub warnings: Vec<String>,
+    /// The author's metadata, when the runbook carries any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotation: Option<CommandAnnotation>,
+    /// Other platforms' way of doing the same step (`# or`, Docker vs Kubernetes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Command>,
+}
+
+/// Severity as a runbook states it: `P0`–`P4` or a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Severity {
+    P0,
+    P1,
+    P2,
+    P3,
+    P4,
+    Critical,
+    High,
+    Medium,
+    Low,
+    Warning,
+}
+
+impl Severity {
+    /// Reads `P1`, `p2`, `Critical`, `high`… Anything else is `None`.
+    pub fn parse(word: &str) -> Option<Severity> {
+        Some(match word.trim().to_ascii_lowercase().as_str() {
+            "p0" => Severity::P0,
+            "p1" => Severity::P1,
+            "p2" => Severity::P2,
+            "p3" => Severity::P3,
+            "p4" => Severity::P4,
+            "critical" => Severity::Critical,
+            "high" => Severity::High,
+            "medium" => Severity::Medium,
+            "low" => Severity::Low,
+            "warning" => Severity::Warning,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
