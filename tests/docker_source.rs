@@ -66,7 +66,8 @@ async fn healthy_web_service_reads_running_healthy() {
     // Stats come with the next poll after the container shows up.
     watch
         .until("CPU and memory figures", BOUND, |w| {
-            w.row(&web).is_some_and(|r| r.cpu.is_some() && r.memory.is_some())
+            w.row(&web)
+                .is_some_and(|r| r.cpu.is_some() && r.memory.is_some())
         })
         .await;
     let row = watch.row(&web).unwrap();
@@ -80,7 +81,10 @@ async fn healthy_web_service_reads_running_healthy() {
     let memory = row.memory.unwrap();
     assert!(memory.used > 0.0, "an httpd uses some memory: {memory:?}");
     assert!(memory.limit.is_some_and(|l| l >= memory.used));
-    assert!(row.net_io.is_some(), "a bridge-networked container has network counters");
+    assert!(
+        row.net_io.is_some(),
+        "a bridge-networked container has network counters"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +110,8 @@ async fn crash_loop_under_a_restart_policy_climbs_and_is_critical() {
         .await;
     watch
         .until("a critical crash-looping row", BOUND, |w| {
-            w.row(&crasher).is_some_and(|r| r.severity == Severity::Crit)
+            w.row(&crasher)
+                .is_some_and(|r| r.severity == Severity::Crit)
         })
         .await;
     let row = watch.row(&crasher).unwrap();
@@ -123,7 +128,10 @@ async fn crash_loop_under_a_restart_policy_climbs_and_is_critical() {
         .filter(|e| e.reason == "Died")
         .collect();
     assert!(!died.is_empty(), "die events: {:?}", watch.events);
-    assert!(died.iter().all(|e| e.warning && e.message == "exited with code 3"));
+    assert!(
+        died.iter()
+            .all(|e| e.warning && e.message == "exited with code 3")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -139,14 +147,18 @@ async fn oom_kill_is_visible_in_the_row_and_as_an_event() {
     );
     watch
         .until("an OOMKilled row and an oom event", BOUND, |w| {
-            w.row(&hog).is_some_and(|r| r.status == "exited (137) OOMKilled")
+            w.row(&hog)
+                .is_some_and(|r| r.status == "exited (137) OOMKilled")
                 && w.events_for(&hog).iter().any(|e| e.reason == "OOMKilled")
         })
         .await;
     let row = watch.row(&hog).unwrap();
     assert_eq!(row.severity, Severity::Crit);
     let termination = row.containers[0].last_termination.clone().unwrap();
-    assert_eq!((termination.reason.as_str(), termination.exit_code), ("OOMKilled", 137));
+    assert_eq!(
+        (termination.reason.as_str(), termination.exit_code),
+        ("OOMKilled", 137)
+    );
     let oom = watch
         .events_for(&hog)
         .into_iter()
@@ -196,7 +208,12 @@ async fn failing_healthcheck_reads_unhealthy_with_an_event() {
     assert!(event.warning);
     assert_eq!(event.message, "health check failing");
     // The probes themselves (exec_start …) never reach the Events pane.
-    assert!(watch.events.iter().all(|e| !e.reason.to_lowercase().contains("exec")));
+    assert!(
+        watch
+            .events
+            .iter()
+            .all(|e| !e.reason.to_lowercase().contains("exec"))
+    );
 }
 
 const COMPOSE: &str = r#"version: "2.4"
@@ -249,13 +266,17 @@ async fn compose_project_groups_by_project_and_service() {
     groups.sort();
     assert_eq!(
         groups,
-        vec![(project.name.as_str(), "web"), (project.name.as_str(), "worker")]
+        vec![
+            (project.name.as_str(), "web"),
+            (project.name.as_str(), "worker")
+        ]
     );
     // compose v1 names containers PROJECT_SERVICE_1.
     let worker_name = format!("{}_worker_1", project.name);
     watch
         .until("worker figures", BOUND, |w| {
-            w.row(&worker_name).is_some_and(|r| r.cpu.is_some() && r.memory.is_some())
+            w.row(&worker_name)
+                .is_some_and(|r| r.cpu.is_some() && r.memory.is_some())
         })
         .await;
     let worker = watch.row(&worker_name).unwrap();
@@ -264,10 +285,16 @@ async fn compose_project_groups_by_project_and_service() {
 
     // Events are filtered to the project too.
     let out = project.compose(&["restart", "-t", "1", "worker"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     watch
         .until("the worker's restart event", BOUND, |w| {
-            w.events_for(&worker_name).iter().any(|e| e.reason == "Restarted")
+            w.events_for(&worker_name)
+                .iter()
+                .any(|e| e.reason == "Restarted")
         })
         .await;
     assert!(watch.events.iter().all(|e| e.namespace == project.name));
@@ -315,7 +342,10 @@ async fn logs_tail_follow_and_separate_stderr() {
         .iter()
         .map(|l| (l.text.as_str(), l.stderr))
         .collect();
-    assert_eq!(tail, vec![("out 5", false), ("err 1", true), ("err 2", true)]);
+    assert_eq!(
+        tail,
+        vec![("out 5", false), ("err 1", true), ("err 2", true)]
+    );
     assert!(watch.logs[&id].iter().all(|l| l.timestamp.is_some()));
 
     docker(&["exec", &talker, "touch", "/tmp/go"]);
@@ -331,7 +361,9 @@ async fn logs_tail_follow_and_separate_stderr() {
 
     docker(&["stop", "-t", "1", &talker]);
     watch
-        .until("the end of the followed log", BOUND, |w| w.ended.contains_key(&id))
+        .until("the end of the followed log", BOUND, |w| {
+            w.ended.contains_key(&id)
+        })
         .await;
     assert_eq!(watch.ended[&id], "container stopped: exited (137)");
 
@@ -423,7 +455,10 @@ async fn restart_stop_and_start_change_the_real_container() {
     );
     handle.restart(&svc).await.unwrap();
     let engine_after = docker(&["inspect", "--format", "{{.State.StartedAt}}", &svc]);
-    assert_ne!(engine_before, engine_after, "the engine restarted the container");
+    assert_ne!(
+        engine_before, engine_after,
+        "the engine restarted the container"
+    );
     watch
         .until("a later start time and a restart event", BOUND, |w| {
             w.row(&svc)
@@ -453,7 +488,10 @@ async fn restart_stop_and_start_change_the_real_container() {
         })
         .await;
 
-    let missing = handle.restart("opsdeck-no-such-container").await.unwrap_err();
+    let missing = handle
+        .restart("opsdeck-no-such-container")
+        .await
+        .unwrap_err();
     assert!(
         matches!(missing, DockerError::NoSuchContainer { .. }),
         "{missing}"
@@ -500,7 +538,11 @@ async fn unreachable_engine_fails_with_a_clear_message_and_retries() {
             "not connected to the Docker engine at {host}: wait for the Docker pane to say connected, or check that the daemon is running"
         )
     );
-    assert!(handle.follow_logs("anything", LogOptions::default()).is_err());
+    assert!(
+        handle
+            .follow_logs("anything", LogOptions::default())
+            .is_err()
+    );
 
     // A TCP address where nothing listens fails the same way, with the OS's reason.
     let (_tcp, mut tcp_watch) = start(DockerSettings {
@@ -516,7 +558,9 @@ async fn unreachable_engine_fails_with_a_clear_message_and_retries() {
         unreachable!()
     };
     assert!(
-        message.starts_with("cannot connect to tcp://127.0.0.1:9 — is the daemon running? retrying in 1s"),
+        message.starts_with(
+            "cannot connect to tcp://127.0.0.1:9 — is the daemon running? retrying in 1s"
+        ),
         "{message}"
     );
 }

@@ -68,7 +68,10 @@ pub fn require_engine() {
         which("docker"),
         "docker not found: apt-get install docker.io (and start the daemon)"
     );
-    assert!(which("timeout"), "timeout not found: apt-get install coreutils");
+    assert!(
+        which("timeout"),
+        "timeout not found: apt-get install coreutils"
+    );
     let out = run("docker", &["version", "--format", "{{.Server.Version}}"]);
     assert!(
         out.status.success(),
@@ -122,7 +125,13 @@ impl Drop for ImageLease {
             // (another run still uses it) is left for that run to clean.
             let labelled = run(
                 "docker",
-                &["image", "inspect", "--format", "{{index .Config.Labels \"org.opsdeck.test\"}}", IMAGE],
+                &[
+                    "image",
+                    "inspect",
+                    "--format",
+                    "{{index .Config.Labels \"org.opsdeck.test\"}}",
+                    IMAGE,
+                ],
             );
             if String::from_utf8_lossy(&labelled.stdout).trim() == "1" {
                 let _ = run("docker", &["rmi", IMAGE]);
@@ -155,9 +164,19 @@ fn ensure_image() {
     let tarball = dir.path().join("rootfs.tar");
     let tar = run(
         "tar",
-        &["-C", root.to_str().unwrap(), "-cf", tarball.to_str().unwrap(), "."],
+        &[
+            "-C",
+            root.to_str().unwrap(),
+            "-cf",
+            tarball.to_str().unwrap(),
+            ".",
+        ],
     );
-    assert!(tar.status.success(), "tar failed: {}", String::from_utf8_lossy(&tar.stderr));
+    assert!(
+        tar.status.success(),
+        "tar failed: {}",
+        String::from_utf8_lossy(&tar.stderr)
+    );
     docker(&[
         "import",
         "--change",
@@ -289,7 +308,12 @@ impl Watch {
 
     /// Folds updates until `done` holds; panics naming `what` and the last rows when the
     /// bound passes first.
-    pub async fn until(&mut self, what: &str, bound: Duration, mut done: impl FnMut(&Watch) -> bool) {
+    pub async fn until(
+        &mut self,
+        what: &str,
+        bound: Duration,
+        mut done: impl FnMut(&Watch) -> bool,
+    ) {
         let deadline = tokio::time::Instant::now() + bound;
         while !done(self) {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
@@ -298,8 +322,14 @@ impl Watch {
                 Err(_) => panic!(
                     "gave up waiting for {what} after {bound:?}\nstates: {:?}\nrows: {:#?}\nevents: {:#?}",
                     self.states,
-                    self.rows.iter().map(|r| (&r.name, &r.status, r.severity, r.restarts)).collect::<Vec<_>>(),
-                    self.events.iter().map(|e| (&e.object, &e.reason, &e.message)).collect::<Vec<_>>()
+                    self.rows
+                        .iter()
+                        .map(|r| (&r.name, &r.status, r.severity, r.restarts))
+                        .collect::<Vec<_>>(),
+                    self.events
+                        .iter()
+                        .map(|e| (&e.object, &e.reason, &e.message))
+                        .collect::<Vec<_>>()
                 ),
             }
         }

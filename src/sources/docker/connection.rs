@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn missing_socket_reads_as_daemon_not_running() {
         let host = "unix:///nonexistent/docker.sock";
-        let err = client_for(host).err().expect("socket is missing");
+        let err = client_for(host).expect_err("socket is missing");
         let msg = failure_message(host, &err, Duration::from_secs(8));
         assert_eq!(
             msg,
