@@ -564,3 +564,227 @@ async fn unreachable_engine_fails_with_a_clear_message_and_retries() {
         "{message}"
     );
 }
+
+/// Bytes from `docker stats`' human units (binary multiples, as the CLI prints them).
+fn parse_size(text: &str) -> f64 {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().unwrap();
+    let scale = match unit {
+        "B" => 1.0,
+        "KiB" | "kB" => 1024.0,
+        "MiB" | "MB" => 1024.0 * 1024.0,
+        "GiB" | "GB" => 1024.0 * 1024.0 * 1024.0,
+        other => panic!("unknown unit {other:?} in {text:?}"),
+    };
+    number * scale
+}
+
+/// (CPU %, memory used, memory limit) per container name, from `docker stats --no-stream`.
+fn docker_stats(names: &[&str]) -> Vec<(String, f64, f64, f64)> {
+    let mut args = vec![
+        "stats",
+        "--no-stream",
+        "--format",
+        "{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}",
+    ];
+    args.extend_from_slice(names);
+    docker(&args)
+        .lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let (used, limit) = fields[2].split_once(" / ").unwrap();
+            (
+                fields[0].to_string(),
+                fields[1].trim_end_matches('%').parse().unwrap(),
+                parse_size(used),
+                parse_size(limit),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cpu_and_memory_agree_with_docker_stats() {
+    let _image = ImageLease::acquire();
+    let mut containers = Containers::default();
+    let busy = containers.run("busy", &[], &["sh", "-c", "while :; do :; done"]);
+    // 20 MB held in a shell variable while the shell waits (in a loop: busybox sh would
+    // exec a final `sleep` and drop the variable with itself).
+    let holder = containers.run(
+        "holder",
+        &["--memory", "256m"],
+        &[
+            "sh",
+            "-c",
+            "x=$(dd if=/dev/zero bs=1M count=20 2>/dev/null | tr '\\0' a); while :; do sleep 60; done",
+        ],
+    );
+    let (_handle, mut watch) = connected_source(DockerSettings::default()).await;
+    // Two polls after both exist, so the CPU figure is a delta between opsdeck's own readings.
+    let mut polls_with_figures = 0;
+    let mut seen = watch.snapshots;
+    watch
+        .until("two polls with figures for both", BOUND, |w| {
+            let both = [&busy, &holder].iter().all(|n| {
+                w.row(n)
+                    .is_some_and(|r| r.cpu.is_some() && r.memory.is_some())
+            }) && w
+                .row(&holder)
+                .and_then(|r| r.memory)
+                .is_some_and(|m| m.used > 19e6);
+            if both && w.snapshots > seen {
+                polls_with_figures += 1;
+                seen = w.snapshots;
+            }
+            polls_with_figures >= 2
+        })
+        .await;
+    let engine = docker_stats(&[&busy, &holder]);
+    let ps: Vec<String> = docker(&["ps", "--format", "{{.Names}}\t{{.Status}}"])
+        .lines()
+        .filter(|l| l.starts_with(&format!("{busy}\t")) || l.starts_with(&format!("{holder}\t")))
+        .map(str::to_string)
+        .collect();
+    eprintln!("docker ps:\n{}", ps.join("\n"));
+    eprintln!(
+        "{:<32} {:>10} {:>10} {:>12} {:>12} {:>12}",
+        "container", "cpu docker", "cpu ours", "mem docker", "mem ours", "limit"
+    );
+    for (name, cpu, used, limit) in &engine {
+        let row = watch.row(name).unwrap();
+        let ours_cpu = row.cpu.unwrap().used / 10.0;
+        let ours_mem = row.memory.unwrap();
+        eprintln!(
+            "{name:<32} {cpu:>9.2}% {ours_cpu:>9.2}% {:>10.1}Mi {:>10.1}Mi {:>10.1}Mi",
+            used / 1048576.0,
+            ours_mem.used / 1048576.0,
+            ours_mem.limit.unwrap() / 1048576.0
+        );
+        // The CLI rounds to 0.1 MiB; the two readings are moments apart.
+        let tolerance = (used * 0.1).max(2.0 * 1048576.0);
+        assert!(
+            (ours_mem.used - used).abs() <= tolerance,
+            "{name}: memory {} vs docker stats {used}",
+            ours_mem.used
+        );
+        assert!(
+            // The CLI prints the limit to two decimals of its unit (e.g. 23.54GiB).
+            (ours_mem.limit.unwrap() - limit).abs() <= limit * 0.005,
+            "{name}: limit {:?} vs docker stats {limit}",
+            ours_mem.limit
+        );
+        // Different windows (docker stats: ~1s, opsdeck: one poll) on a shared machine.
+        assert!(
+            (ours_cpu - cpu).abs() <= 35.0,
+            "{name}: cpu {ours_cpu}% vs docker stats {cpu}%"
+        );
+    }
+    assert_eq!(engine.len(), 2);
+    assert_eq!(
+        watch.row(&holder).unwrap().memory.unwrap().limit,
+        Some(256.0 * 1048576.0)
+    );
+    assert!(
+        watch.row(&busy).unwrap().cpu.unwrap().used > 100.0,
+        "a busy loop is well over 10% of a core"
+    );
+    assert!(
+        ps.len() == 2 && ps.iter().all(|l| l.contains("\tUp ")),
+        "{ps:?}"
+    );
+}
+
+const TWENTY: &str = r#"version: "2.4"
+services:
+  idle:
+    image: opsdeck-test-busybox:latest
+    command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+    labels:
+      org.opsdeck.test: "1"
+    healthcheck:
+      test: ["CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/ || exit 1"]
+      interval: 2s
+      timeout: 5s
+      retries: 3
+"#;
+
+/// Process CPU time (user + system) so far.
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    assert_eq!(rc, 0);
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_health_checked_containers_do_not_keep_the_source_busy() {
+    let _image = ImageLease::acquire();
+    let project = ComposeProject::up(TWENTY);
+    let out = project.compose(&["up", "-d", "--scale", "idle=20"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_handle, mut watch) = connected_source(DockerSettings {
+        host: None,
+        compose_project: Some(project.name.clone()),
+    })
+    .await;
+    watch
+        .until("20 healthy rows with figures", BOUND, |w| {
+            w.rows.len() == 20
+                && w.rows.iter().all(|r| {
+                    r.status == "running (healthy)" && r.cpu.is_some() && r.memory.is_some()
+                })
+        })
+        .await;
+    // Health probes run every 2s in each of the 20 containers; none of them may turn into a
+    // refresh. Three poll intervals may bring at most one snapshot each, plus slack for the
+    // first reading's timing.
+    let window = Duration::from_secs(15);
+    let snapshots_before = watch.snapshots;
+    let events_before = watch.events.len();
+    let cpu_before = cpu_time();
+    let wall = std::time::Instant::now();
+    let deadline = tokio::time::Instant::now() + window;
+    watch
+        .until("the end of the measuring window", window + BOUND, |_| {
+            tokio::time::Instant::now() >= deadline
+        })
+        .await;
+    // `until` only re-checks on updates; wait out the rest of the window explicitly.
+    tokio::time::sleep_until(deadline).await;
+    let cpu = cpu_time() - cpu_before;
+    let elapsed = wall.elapsed();
+    let snapshots = watch.snapshots - snapshots_before;
+    eprintln!(
+        "20 containers: {snapshots} snapshots, {} events in {elapsed:?}; process CPU {cpu:?} = {:.2}% of one core",
+        watch.events.len() - events_before,
+        cpu.as_secs_f64() * 100.0 / elapsed.as_secs_f64()
+    );
+    // Real events (a probe timing out on a loaded host flips health) may each bring a
+    // refresh; the probes themselves (exec_* events, every 2s × 20) must not.
+    let new_events: Vec<_> = watch.events[events_before..]
+        .iter()
+        .map(|e| (e.object.as_str(), e.reason.as_str()))
+        .collect();
+    assert!(
+        new_events
+            .iter()
+            .all(|(_, r)| *r == "Healthy" || *r == "Unhealthy"),
+        "{new_events:?}"
+    );
+    let allowed = (elapsed.as_secs() / 5) as usize + 2 + new_events.len();
+    assert!(
+        snapshots <= allowed,
+        "{snapshots} snapshots in {elapsed:?} with {} events",
+        new_events.len()
+    );
+}

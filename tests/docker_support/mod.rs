@@ -20,9 +20,11 @@ pub const IMAGE: &str = "opsdeck-test-busybox:latest";
 /// Every container, network and image the tests create carries this label.
 pub const TEST_LABEL: &str = "org.opsdeck.test=1";
 const BUSYBOX: &str = "/bin/busybox";
+/// Bumped whenever the image's contents change, so a stale image from an older run is rebuilt.
+const IMAGE_REV: &str = "2";
 const APPLETS: &[&str] = &[
     "sh", "httpd", "sleep", "echo", "cat", "dd", "head", "wget", "true", "false", "ls", "touch",
-    "kill", "seq", "yes",
+    "kill", "seq", "yes", "tr",
 ];
 /// Bound on any one docker CLI call the harness makes.
 const CLI_TIMEOUT_SECS: &str = "120";
@@ -142,8 +144,21 @@ impl Drop for ImageLease {
 
 /// Builds the image from busybox-static unless it is already there.
 fn ensure_image() {
-    if run("docker", &["image", "inspect", IMAGE]).status.success() {
-        return;
+    let rev = run(
+        "docker",
+        &[
+            "image",
+            "inspect",
+            "--format",
+            "{{index .Config.Labels \"org.opsdeck.test.rev\"}}",
+            IMAGE,
+        ],
+    );
+    if rev.status.success() {
+        if String::from_utf8_lossy(&rev.stdout).trim() == IMAGE_REV {
+            return;
+        }
+        let _ = run("docker", &["rmi", IMAGE]);
     }
     assert!(
         Path::new(BUSYBOX).exists(),
@@ -185,6 +200,8 @@ fn ensure_image() {
         "ENV PATH=/bin",
         "--change",
         "LABEL org.opsdeck.test=1",
+        "--change",
+        &format!("LABEL org.opsdeck.test.rev={IMAGE_REV}"),
         tarball.to_str().unwrap(),
         IMAGE,
     ]);
@@ -324,7 +341,14 @@ impl Watch {
                     self.states,
                     self.rows
                         .iter()
-                        .map(|r| (&r.name, &r.status, r.severity, r.restarts))
+                        .map(|r| (
+                            &r.name,
+                            &r.status,
+                            r.severity,
+                            r.restarts,
+                            r.cpu.map(|c| c.used),
+                            r.memory.map(|m| m.used)
+                        ))
                         .collect::<Vec<_>>(),
                     self.events
                         .iter()
