@@ -788,3 +788,55 @@ async fn twenty_health_checked_containers_do_not_keep_the_source_busy() {
         new_events.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losing_the_engine_reconnects_by_itself() {
+    let _image = ImageLease::acquire();
+    let mut containers = Containers::default();
+    let svc = containers.run("steady", &[], &["sleep", "600"]);
+    let mut proxy = docker_support::EngineProxy::start().await;
+    let host = proxy.host();
+    let (handle, mut watch) = connected_source(DockerSettings {
+        host: Some(host.clone()),
+        compose_project: None,
+    })
+    .await;
+    assert_eq!(handle.host(), host);
+    watch
+        .until("the container over TCP", BOUND, |w| w.row(&svc).is_some())
+        .await;
+
+    proxy.cut().await;
+    watch
+        .until("the loss, then a failed reconnect", BOUND, |w| {
+            w.states.len() >= 2
+                && matches!(w.states.last(), Some(SourceState::Failed(m)) if m.starts_with(&format!("cannot connect to {host}")))
+        })
+        .await;
+    let lost = watch
+        .states
+        .iter()
+        .find_map(|s| match s {
+            SourceState::Failed(m) if m.starts_with("lost the Docker engine") => Some(m.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        lost.starts_with(&format!("lost the Docker engine at {host}: ")),
+        "{lost}"
+    );
+    assert!(lost.ends_with("retrying in 1s"), "{lost}");
+    assert!(matches!(
+        handle.restart(&svc).await,
+        Err(DockerError::NotConnected { .. })
+    ));
+
+    proxy.restore().await;
+    let snapshots = watch.snapshots;
+    watch
+        .until("the reconnection and a fresh snapshot", BOUND, |w| {
+            w.connected() && w.snapshots > snapshots && w.row(&svc).is_some()
+        })
+        .await;
+    proxy.cut().await;
+}

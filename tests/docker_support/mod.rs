@@ -372,3 +372,77 @@ impl Watch {
         self.states.last() == Some(&SourceState::Connected)
     }
 }
+
+/// A TCP front for the engine's unix socket on 127.0.0.1, which a test can cut and restore
+/// to see the source lose and regain the engine without touching the daemon.
+pub struct EngineProxy {
+    pub port: u16,
+    tasks: Option<tokio::task::JoinSet<()>>,
+}
+
+fn engine_socket() -> String {
+    match std::env::var("DOCKER_HOST") {
+        Ok(host) if host.starts_with("unix://") => host.trim_start_matches("unix://").to_string(),
+        Ok(host) if !host.is_empty() => {
+            panic!("the proxy test needs the engine on a unix socket, DOCKER_HOST is {host}")
+        }
+        _ => "/var/run/docker.sock".to_string(),
+    }
+}
+
+impl EngineProxy {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut proxy = EngineProxy { port, tasks: None };
+        proxy.serve(listener);
+        proxy
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let socket = engine_socket();
+        let mut tasks = tokio::task::JoinSet::new();
+        let (conn_tx, mut conn_rx) = mpsc::channel::<tokio::net::TcpStream>(16);
+        tasks.spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                if conn_tx.send(stream).await.is_err() {
+                    return;
+                }
+            }
+        });
+        // Connections live in the same set, so cutting the proxy closes them all.
+        let set = tokio::task::JoinSet::<()>::new();
+        let socket_path = socket.clone();
+        tasks.spawn(async move {
+            let mut set = set;
+            while let Some(mut tcp) = conn_rx.recv().await {
+                let path = socket_path.clone();
+                set.spawn(async move {
+                    if let Ok(mut unix) = tokio::net::UnixStream::connect(&path).await {
+                        let _ = tokio::io::copy_bidirectional(&mut tcp, &mut unix).await;
+                    }
+                });
+            }
+        });
+        self.tasks = Some(tasks);
+    }
+
+    pub fn host(&self) -> String {
+        format!("tcp://127.0.0.1:{}", self.port)
+    }
+
+    /// Closes the listener and every open connection.
+    pub async fn cut(&mut self) {
+        if let Some(mut tasks) = self.tasks.take() {
+            tasks.shutdown().await;
+        }
+    }
+
+    /// Listens again on the same port.
+    pub async fn restore(&mut self) {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .unwrap();
+        self.serve(listener);
+    }
+}
