@@ -187,6 +187,8 @@ pub(crate) fn workload(
         status,
         severity,
         restarts: state.restarts,
+        // The engine keeps only the last start: after a crash, a policy restart or
+        // `docker restart` alike, this is when the current run began (uptime counts from it).
         last_restart: state.started,
         created: parse_time(inspect.created.as_deref()),
         cpu,

@@ -87,6 +87,11 @@ impl DockerHandle {
     /// Starts sending `container`'s log as `Logs` batches, then `LogEnded` when the log ends
     /// (the container stopped, or the tail was read without `follow`). Following the same
     /// container again replaces the earlier stream.
+    ///
+    /// The batches carry the stream id of the container's Workloads row:
+    /// `StreamId { platform: Docker, namespace: <compose project or "">, name: <container
+    /// name>, container: None }`. Lines are sent at most 50 ms after they arrive, up to 500 a
+    /// message; a slow console slows the reading (the channel is the only buffer).
     pub fn follow_logs(&self, container: &str, options: LogOptions) -> Result<(), DockerError> {
         let docker = self.connected()?;
         let task = tokio::spawn(logs::follow(

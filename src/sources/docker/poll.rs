@@ -4,7 +4,7 @@
 //! touches the container, its state changes, or they grow old; stats are one-shot readings
 //! whose CPU delta is taken against the previous poll instead of making the engine sample twice.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use bollard::Docker;
@@ -72,9 +72,9 @@ impl Poller {
             .iter()
             .filter_map(|c| Some((c.id.clone()?, c.state.map(|s| s.to_string()))))
             .collect();
-        self.inspects
-            .retain(|id, _| ids.iter().any(|(i, _)| i == id));
-        self.cpu.retain(|id, _| ids.iter().any(|(i, _)| i == id));
+        let present: HashSet<&str> = ids.iter().map(|(id, _)| id.as_str()).collect();
+        self.inspects.retain(|id, _| present.contains(id.as_str()));
+        self.cpu.retain(|id, _| present.contains(id.as_str()));
 
         let stale: Vec<(String, Option<String>)> = ids
             .iter()
