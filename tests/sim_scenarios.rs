@@ -25,18 +25,35 @@ fn rag7_bad_configmap_crash_loop_is_cured_by_fix_and_rollout_restart() {
     let sim = Sim::start("rag7", 20.0, None);
     let ns = ["-n", "rag7"];
     poll("langgraph in CrashLoopBackOff", 120, SEC, || {
-        sim.ok(&["get", "pods", ns[0], ns[1], "-l", "app=langgraph"]).contains("CrashLoopBackOff").then_some(())
+        sim.ok(&["get", "pods", ns[0], ns[1], "-l", "app=langgraph"])
+            .contains("CrashLoopBackOff")
+            .then_some(())
     });
     let health = sim.service_url("langgraph");
-    poll("langgraph health failing", 40, SEC, || http_get(&health).is_none_or(|(c, _)| c != 200).then_some(()));
+    poll("langgraph health failing", 40, SEC, || {
+        http_get(&health)
+            .is_none_or(|(c, _)| c != 200)
+            .then_some(())
+    });
     sim.ok(&["patch", "configmap", "langgraph-config", ns[0], ns[1], "--type=merge", "-p",
         r#"{"data":{"POSTGRES_URI":"postgresql://langgraph@postgres.rag7.svc.cluster.local:5432/langgraph_checkpoints"}}"#]);
     sim.ok(&["rollout", "restart", "deployment/langgraph", ns[0], ns[1]]);
-    let status = sim.ok(&["rollout", "status", "deployment/langgraph", ns[0], ns[1], "--timeout=90s"]);
+    let status = sim.ok(&[
+        "rollout",
+        "status",
+        "deployment/langgraph",
+        ns[0],
+        ns[1],
+        "--timeout=90s",
+    ]);
     assert!(status.contains("successfully rolled out"), "{status}");
     let pods = sim.ok(&["get", "pods", ns[0], ns[1], "-l", "app=langgraph"]);
     assert!(!pods.contains("CrashLoopBackOff"), "{pods}");
-    poll("langgraph health 200", 40, SEC, || http_get(&health).is_some_and(|(c, _)| c == 200).then_some(()));
+    poll("langgraph health 200", 40, SEC, || {
+        http_get(&health)
+            .is_some_and(|(c, _)| c == 200)
+            .then_some(())
+    });
 }
 
 #[test]
@@ -44,7 +61,9 @@ fn rag7_memory_leak_ends_in_oom_kills() {
     let sim = Sim::start("rag7", 40.0, None);
     // The leak starts after the bad configmap; cure that first so containers run long enough to leak.
     poll("langgraph in CrashLoopBackOff", 120, SEC, || {
-        sim.ok(&["get", "pods", "-n", "rag7", "-l", "app=langgraph"]).contains("CrashLoopBackOff").then_some(())
+        sim.ok(&["get", "pods", "-n", "rag7", "-l", "app=langgraph"])
+            .contains("CrashLoopBackOff")
+            .then_some(())
     });
     sim.ok(&["patch", "configmap", "langgraph-config", "-n", "rag7", "--type=merge", "-p",
         r#"{"data":{"POSTGRES_URI":"postgresql://langgraph@postgres.rag7.svc.cluster.local:5432/langgraph_checkpoints"}}"#]);
@@ -54,17 +73,42 @@ fn rag7_memory_leak_ends_in_oom_kills() {
         e.contains("OOMKilling").then_some(e)
     });
     assert!(events.contains("Memory cgroup out of memory"), "{events}");
-    let reasons = sim.ok(&["get", "pods", "-n", "rag7", "-l", "app=langgraph", "-o",
-        "jsonpath={.items[*].status.containerStatuses[0].lastState.terminated.reason}"]);
+    let reasons = sim.ok(&[
+        "get",
+        "pods",
+        "-n",
+        "rag7",
+        "-l",
+        "app=langgraph",
+        "-o",
+        "jsonpath={.items[*].status.containerStatuses[0].lastState.terminated.reason}",
+    ]);
     assert!(reasons.contains("OOMKilled"), "{reasons}");
 }
 
 fn latency_cured_by_scaling(scenario: &str, ns: &str, deployment: &str, replicas: &str) {
     let sim = Sim::start(scenario, 20.0, None);
-    poll("queue building up", 120, SEC, || queue_size(&sim, deployment).filter(|q| *q > 100.0));
-    sim.ok(&["scale", &format!("deployment/{deployment}"), "-n", ns, &format!("--replicas={replicas}")]);
-    sim.ok(&["rollout", "status", &format!("deployment/{deployment}"), "-n", ns, "--timeout=60s"]);
-    poll("queue drained", 40, SEC, || queue_size(&sim, deployment).filter(|q| *q < 10.0));
+    poll("queue building up", 120, SEC, || {
+        queue_size(&sim, deployment).filter(|q| *q > 100.0)
+    });
+    sim.ok(&[
+        "scale",
+        &format!("deployment/{deployment}"),
+        "-n",
+        ns,
+        &format!("--replicas={replicas}"),
+    ]);
+    sim.ok(&[
+        "rollout",
+        "status",
+        &format!("deployment/{deployment}"),
+        "-n",
+        ns,
+        "--timeout=60s",
+    ]);
+    poll("queue drained", 40, SEC, || {
+        queue_size(&sim, deployment).filter(|q| *q < 10.0)
+    });
 }
 
 #[test]
@@ -77,25 +121,62 @@ fn terragon_traffic_spike_is_cured_by_scaling() {
     latency_cured_by_scaling("terragon", "default", "rag-system", "10");
 }
 
-fn down_cured_by_restart(scenario: &str, ns: &str, service: &str, deployment: &str, broken: fn(Option<(u16, String)>) -> bool) {
+fn down_cured_by_restart(
+    scenario: &str,
+    ns: &str,
+    service: &str,
+    deployment: &str,
+    broken: fn(Option<(u16, String)>) -> bool,
+) {
     let sim = Sim::start(scenario, 20.0, None);
     let url = sim.service_url(service);
-    poll("service healthy", 40, SEC, || http_get(&url).is_some_and(|(c, _)| c == 200).then_some(()));
-    poll("service broken", 120, SEC, || broken(http_get(&url)).then_some(()));
-    sim.ok(&["rollout", "restart", &format!("deployment/{deployment}"), "-n", ns]);
-    sim.ok(&["rollout", "status", &format!("deployment/{deployment}"), "-n", ns, "--timeout=60s"]);
-    poll("service healthy again", 40, SEC, || http_get(&url).is_some_and(|(c, _)| c == 200).then_some(()));
+    poll("service healthy", 40, SEC, || {
+        http_get(&url).is_some_and(|(c, _)| c == 200).then_some(())
+    });
+    poll("service broken", 120, SEC, || {
+        broken(http_get(&url)).then_some(())
+    });
+    sim.ok(&[
+        "rollout",
+        "restart",
+        &format!("deployment/{deployment}"),
+        "-n",
+        ns,
+    ]);
+    sim.ok(&[
+        "rollout",
+        "status",
+        &format!("deployment/{deployment}"),
+        "-n",
+        ns,
+        "--timeout=60s",
+    ]);
+    poll("service healthy again", 40, SEC, || {
+        http_get(&url).is_some_and(|(c, _)| c == 200).then_some(())
+    });
 }
 
 #[test]
 fn deepseek_ollama_down_breaks_the_app_until_ollama_restarts() {
     // The app answers 500 while Ollama refuses connections.
-    down_cured_by_restart("deepseek-rag", "deepseek-rag", "deepseek-rag-app", "ollama", |r| r.is_some_and(|(c, _)| c == 500));
+    down_cured_by_restart(
+        "deepseek-rag",
+        "deepseek-rag",
+        "deepseek-rag-app",
+        "ollama",
+        |r| r.is_some_and(|(c, _)| c == 500),
+    );
 }
 
 #[test]
 fn personal_rag_model_failure_is_cured_by_restart() {
-    down_cured_by_restart("personal-rag", "personal-rag", "rag-chatbot-prod", "rag-chatbot-prod", |r| r.is_some_and(|(c, _)| c == 503));
+    down_cured_by_restart(
+        "personal-rag",
+        "personal-rag",
+        "rag-chatbot-prod",
+        "rag-chatbot-prod",
+        |r| r.is_some_and(|(c, _)| c == 503),
+    );
 }
 
 #[test]
@@ -107,7 +188,11 @@ fn reflector_survives_410_and_a_server_restart() {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let sim = Sim::start("rag7", 1.0, Some(port));
     let rt = tokio::runtime::Runtime::new().unwrap();
     let kubeconfig = sim.kubeconfig.clone();
@@ -116,7 +201,9 @@ fn reflector_survives_410_and_a_server_restart() {
     let counter = inits.clone();
     let _task = rt.spawn(async move {
         let kc = kube::config::Kubeconfig::read_from(&kubeconfig).unwrap();
-        let config = kube::Config::from_custom_kubeconfig(kc, &Default::default()).await.unwrap();
+        let config = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+            .await
+            .unwrap();
         let client = kube::Client::try_from(config).unwrap();
         let api: kube::Api<Pod> = kube::Api::namespaced(client, "rag7");
         watcher(api, watcher::Config::default())
@@ -131,30 +218,55 @@ fn reflector_survives_410_and_a_server_restart() {
             .for_each(|_| async {})
             .await;
     });
-    poll("initial list", 60, SEC, || (reader.state().len() == 4).then_some(()));
+    poll("initial list", 60, SEC, || {
+        (reader.state().len() == 4).then_some(())
+    });
     assert_eq!(inits.load(Ordering::SeqCst), 1);
 
     // Compaction: the running watch ends with 410 and the watcher relists.
     let api_url = format!("http://127.0.0.1:{port}/sim/compact");
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     use std::io::{Read, Write};
-    write!(s, "POST /sim/compact HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "POST /sim/compact HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut resp = String::new();
     s.read_to_string(&mut resp).unwrap();
     assert!(resp.starts_with("HTTP/1.1 200"), "{api_url}: {resp}");
-    poll("relist after 410", 60, SEC, || (inits.load(Ordering::SeqCst) >= 2).then_some(()));
+    poll("relist after 410", 60, SEC, || {
+        (inits.load(Ordering::SeqCst) >= 2).then_some(())
+    });
 
     // A deletion after the relist reaches the store through the new watch.
-    let victim = sim.ok(&["get", "pods", "-n", "rag7", "-l", "app=redis", "-o", "jsonpath={.items[0].metadata.name}"]);
+    let victim = sim.ok(&[
+        "get",
+        "pods",
+        "-n",
+        "rag7",
+        "-l",
+        "app=redis",
+        "-o",
+        "jsonpath={.items[0].metadata.name}",
+    ]);
     sim.ok(&["delete", "pod", &victim, "-n", "rag7", "--wait=false"]);
     poll("store follows the deletion", 60, SEC, || {
-        reader.state().iter().all(|p| p.metadata.name.as_deref() != Some(victim.as_str())).then_some(())
+        reader
+            .state()
+            .iter()
+            .all(|p| p.metadata.name.as_deref() != Some(victim.as_str()))
+            .then_some(())
     });
 
     // Restart the server on the same port: the watcher reconnects and relists.
     drop(sim);
     let sim = Sim::start("rag7", 1.0, Some(port));
-    poll("relist after restart", 120, SEC, || (inits.load(Ordering::SeqCst) >= 3).then_some(()));
-    poll("store matches the new server", 60, SEC, || (reader.state().len() == 4).then_some(()));
+    poll("relist after restart", 120, SEC, || {
+        (inits.load(Ordering::SeqCst) >= 3).then_some(())
+    });
+    poll("store matches the new server", 60, SEC, || {
+        (reader.state().len() == 4).then_some(())
+    });
     drop(sim);
 }

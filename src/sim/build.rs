@@ -11,7 +11,10 @@ use super::world::World;
 pub const KUBELET_VERSION: &str = "v1.32.4";
 
 pub fn app_label(w: &WorkloadSpec) -> String {
-    w.labels.get("app").cloned().unwrap_or_else(|| w.name.clone())
+    w.labels
+        .get("app")
+        .cloned()
+        .unwrap_or_else(|| w.name.clone())
 }
 
 fn pod_labels(w: &WorkloadSpec) -> BTreeMap<String, String> {
@@ -133,14 +136,25 @@ pub fn populate(world: &mut World) {
     }
     for s in &scenario.secrets {
         let m = meta(world, &s.name, Some(&s.namespace));
-        let data: BTreeMap<&String, String> = s.data.iter().map(|(k, v)| (k, base64(v.as_bytes()))).collect();
+        let data: BTreeMap<&String, String> = s
+            .data
+            .iter()
+            .map(|(k, v)| (k, base64(v.as_bytes())))
+            .collect();
         world.store.put(
             "secrets",
             json!({"apiVersion": "v1", "kind": "Secret", "metadata": m, "type": "Opaque", "data": data}),
         );
     }
     for p in &scenario.pvcs {
-        put_pvc(world, &p.name, &p.namespace, &p.storage, &p.storage_class, BTreeMap::new());
+        put_pvc(
+            world,
+            &p.name,
+            &p.namespace,
+            &p.storage,
+            &p.storage_class,
+            BTreeMap::new(),
+        );
     }
     for w in &scenario.workloads {
         let labels = pod_labels(w);
@@ -185,7 +199,14 @@ pub fn populate(world: &mut World) {
                         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}},
                     }]);
                     for i in 0..w.replicas {
-                        put_pvc(world, &format!("data-{}-{i}", w.name), &w.namespace, size, "standard", labels.clone());
+                        put_pvc(
+                            world,
+                            &format!("data-{}-{i}", w.name),
+                            &w.namespace,
+                            size,
+                            "standard",
+                            labels.clone(),
+                        );
                     }
                 }
                 world.store.put(
@@ -209,7 +230,14 @@ pub fn populate(world: &mut World) {
     }
 }
 
-fn put_pvc(world: &mut World, name: &str, namespace: &str, storage: &str, class: &str, labels: BTreeMap<String, String>) {
+fn put_pvc(
+    world: &mut World,
+    name: &str,
+    namespace: &str,
+    storage: &str,
+    class: &str,
+    labels: BTreeMap<String, String>,
+) {
     let mut m = meta(world, name, Some(namespace));
     if !labels.is_empty() {
         m["labels"] = json!(labels);
@@ -228,7 +256,11 @@ pub fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {

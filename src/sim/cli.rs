@@ -39,7 +39,12 @@ pub struct DemoArgs {
 
 impl DemoArgs {
     pub fn options(&self) -> SimOptions {
-        SimOptions { scenario: self.scenario.clone(), seed: self.seed, speed: self.speed, ..SimOptions::default() }
+        SimOptions {
+            scenario: self.scenario.clone(),
+            seed: self.seed,
+            speed: self.speed,
+            ..SimOptions::default()
+        }
     }
 }
 
@@ -56,7 +61,11 @@ pub async fn run_headless(args: SimArgs) -> color_eyre::Result<()> {
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "export KUBECONFIG={}", handle.kubeconfig.display())?;
-        writeln!(out, "export OPSDECK_PROFILE={}", handle.profile_path.display())?;
+        writeln!(
+            out,
+            "export OPSDECK_PROFILE={}",
+            handle.profile_path.display()
+        )?;
         writeln!(out, "# context {} at {}", handle.context, handle.api_url)?;
         out.flush()?;
     }

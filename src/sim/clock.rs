@@ -12,7 +12,11 @@ impl Clock {
     pub fn new(speed: f64) -> Clock {
         Clock {
             start: Instant::now(),
-            speed: if speed.is_finite() && speed > 0.0 { speed } else { 1.0 },
+            speed: if speed.is_finite() && speed > 0.0 {
+                speed
+            } else {
+                1.0
+            },
         }
     }
 

@@ -13,7 +13,7 @@ use super::clock::{rfc3339, wall};
 use super::logs::{self, LogBuffer, Mood};
 use super::quantity;
 use super::scenario::{Effect, WorkloadKind};
-use super::world::{ContainerState, PodRuntime, Terminated, World, WorkloadHealth};
+use super::world::{ContainerState, PodRuntime, Terminated, WorkloadHealth, World};
 
 const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -24,15 +24,30 @@ pub fn tick(w: &mut World) {
     let dt = (now - w.last_tick).max(0.0);
     w.last_tick = now;
     start_incidents(w, now);
-    let deployments: Vec<Value> = w.store.list("deployments", None).into_iter().cloned().collect();
+    let deployments: Vec<Value> = w
+        .store
+        .list("deployments", None)
+        .into_iter()
+        .cloned()
+        .collect();
     for d in deployments {
         reconcile_deployment(w, d, now);
     }
-    let replicasets: Vec<Value> = w.store.list("replicasets", None).into_iter().cloned().collect();
+    let replicasets: Vec<Value> = w
+        .store
+        .list("replicasets", None)
+        .into_iter()
+        .cloned()
+        .collect();
     for rs in replicasets {
         reconcile_replicaset(w, rs, now);
     }
-    let statefulsets: Vec<Value> = w.store.list("statefulsets", None).into_iter().cloned().collect();
+    let statefulsets: Vec<Value> = w
+        .store
+        .list("statefulsets", None)
+        .into_iter()
+        .cloned()
+        .collect();
     for s in statefulsets {
         reconcile_statefulset(w, s, now);
     }
@@ -51,7 +66,10 @@ pub fn template_hash(template: &Value) -> String {
         labels.remove("controller-revision-hash");
     }
     let digest = Sha256::digest(t.to_string().as_bytes());
-    digest[..10].iter().map(|b| SAFE[*b as usize % SAFE.len()] as char).collect()
+    digest[..10]
+        .iter()
+        .map(|b| SAFE[*b as usize % SAFE.len()] as char)
+        .collect()
 }
 
 fn owned_by<'a>(w: &'a World, resource: &'static str, ns: &str, uid: &str) -> Vec<&'a Value> {
@@ -67,7 +85,10 @@ fn owned_by<'a>(w: &'a World, resource: &'static str, ns: &str, uid: &str) -> Ve
 }
 
 fn pod_ready(w: &World, pod: &Value) -> bool {
-    pod["metadata"]["uid"].as_str().and_then(|u| w.pods.get(u)).is_some_and(|p| p.ready)
+    pod["metadata"]["uid"]
+        .as_str()
+        .and_then(|u| w.pods.get(u))
+        .is_some_and(|p| p.ready)
 }
 
 fn owner_ref(obj: &Value) -> Value {
@@ -85,10 +106,21 @@ fn start_incidents(w: &mut World, now: f64) {
         w.started[i] = true;
         let inc = w.scenario.incidents[i].clone();
         tracing::info!(incident = %inc.name, "incident starts");
-        let Some(spec) = w.workload_spec(&inc.workload).cloned() else { continue };
-        if let Effect::BadConfig { configmap, key, value } = &inc.effect {
+        let Some(spec) = w.workload_spec(&inc.workload).cloned() else {
+            continue;
+        };
+        if let Effect::BadConfig {
+            configmap,
+            key,
+            value,
+        } = &inc.effect
+        {
             // A deploy pipeline pushed the bad value and recycled the pods.
-            if let Some(mut cm) = w.store.get("configmaps", &spec.namespace, configmap).cloned() {
+            if let Some(mut cm) = w
+                .store
+                .get("configmaps", &spec.namespace, configmap)
+                .cloned()
+            {
                 cm["data"][key] = json!(value);
                 w.store.put("configmaps", cm);
             }
@@ -109,10 +141,25 @@ fn start_incidents(w: &mut World, now: f64) {
 
 /// Removes a pod from the store and the kubelet's view, with the Killing event.
 pub fn delete_pod(w: &mut World, pod: &Value) {
-    let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-    let name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
-    let container = pod["spec"]["containers"][0]["name"].as_str().unwrap_or_default().to_string();
-    w.event(pod, "Normal", "Killing", &format!("Stopping container {container}"), "kubelet");
+    let ns = pod["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let name = pod["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let container = pod["spec"]["containers"][0]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    w.event(
+        pod,
+        "Normal",
+        "Killing",
+        &format!("Stopping container {container}"),
+        "kubelet",
+    );
     if let Some(uid) = pod["metadata"]["uid"].as_str() {
         w.pods.remove(uid);
     }
@@ -120,17 +167,32 @@ pub fn delete_pod(w: &mut World, pod: &Value) {
 }
 
 fn revision_of(rs: &Value) -> i64 {
-    rs["metadata"]["annotations"][REVISION].as_str().and_then(|r| r.parse().ok()).unwrap_or(0)
+    rs["metadata"]["annotations"][REVISION]
+        .as_str()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0)
 }
 
 fn reconcile_deployment(w: &mut World, mut dep: Value, _now: f64) {
-    let ns = dep["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-    let name = dep["metadata"]["name"].as_str().unwrap_or_default().to_string();
-    let uid = dep["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+    let ns = dep["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let name = dep["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let uid = dep["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let desired = dep["spec"]["replicas"].as_i64().unwrap_or(1).max(0);
     let template = dep["spec"]["template"].clone();
     let hash = template_hash(&template);
-    let rss: Vec<Value> = owned_by(w, "replicasets", &ns, &uid).into_iter().cloned().collect();
+    let rss: Vec<Value> = owned_by(w, "replicasets", &ns, &uid)
+        .into_iter()
+        .cloned()
+        .collect();
     let max_rev = rss.iter().map(revision_of).max().unwrap_or(0);
     let mut new_rs = rss
         .iter()
@@ -166,23 +228,37 @@ fn reconcile_deployment(w: &mut World, mut dep: Value, _now: f64) {
         Some(_) => {}
     }
     let Some(new_rs) = new_rs else { return };
-    let new_name = new_rs["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let new_name = new_rs["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let rev = revision_of(&new_rs).to_string();
     if dep["metadata"]["annotations"][REVISION] != rev.as_str() {
         dep["metadata"]["annotations"][REVISION] = json!(rev);
         dep = w.store.put("deployments", dep);
     }
 
-    let olds: Vec<Value> = rss.iter().filter(|r| r["metadata"]["name"] != new_name.as_str()).cloned().collect();
+    let olds: Vec<Value> = rss
+        .iter()
+        .filter(|r| r["metadata"]["name"] != new_name.as_str())
+        .cloned()
+        .collect();
     let surge_pct = 0.25;
     let mut surge = (desired as f64 * surge_pct).ceil() as i64;
     let unavailable = (desired as f64 * surge_pct).floor() as i64;
     if surge == 0 && unavailable == 0 {
         surge = 1;
     }
-    let old_total: i64 = olds.iter().map(|r| r["spec"]["replicas"].as_i64().unwrap_or(0)).sum();
+    let old_total: i64 = olds
+        .iter()
+        .map(|r| r["spec"]["replicas"].as_i64().unwrap_or(0))
+        .sum();
     let new_cur = new_rs["spec"]["replicas"].as_i64().unwrap_or(0);
-    let new_target = if new_cur > desired { desired } else { desired.min(desired + surge - old_total).max(new_cur) };
+    let new_target = if new_cur > desired {
+        desired
+    } else {
+        desired.min(desired + surge - old_total).max(new_cur)
+    };
     if new_target != new_cur {
         scale_rs(w, &dep, new_rs.clone(), new_cur, new_target);
     }
@@ -192,7 +268,10 @@ fn reconcile_deployment(w: &mut World, mut dep: Value, _now: f64) {
         .iter()
         .map(|r| {
             let r_uid = r["metadata"]["uid"].as_str().unwrap_or_default();
-            owned_by(w, "pods", &ns, r_uid).into_iter().filter(|p| pod_ready(w, p)).count() as i64
+            owned_by(w, "pods", &ns, r_uid)
+                .into_iter()
+                .filter(|p| pod_ready(w, p))
+                .count() as i64
         })
         .sum();
     let mut can_remove = (ready_total - (desired - unavailable)).max(0);
@@ -216,7 +295,10 @@ fn reconcile_deployment(w: &mut World, mut dep: Value, _now: f64) {
 }
 
 fn scale_rs(w: &mut World, dep: &Value, mut rs: Value, from: i64, to: i64) {
-    let rs_name = rs["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let rs_name = rs["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     rs["spec"]["replicas"] = json!(to);
     let generation = rs["metadata"]["generation"].as_i64().unwrap_or(1) + 1;
     rs["metadata"]["generation"] = json!(generation);
@@ -232,15 +314,33 @@ fn scale_rs(w: &mut World, dep: &Value, mut rs: Value, from: i64, to: i64) {
 }
 
 fn reconcile_replicaset(w: &mut World, rs: Value, now: f64) {
-    let ns = rs["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-    let uid = rs["metadata"]["uid"].as_str().unwrap_or_default().to_string();
-    let name = rs["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let ns = rs["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let uid = rs["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let name = rs["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let desired = rs["spec"]["replicas"].as_i64().unwrap_or(0).max(0) as usize;
-    let mut pods: Vec<Value> = owned_by(w, "pods", &ns, &uid).into_iter().cloned().collect();
+    let mut pods: Vec<Value> = owned_by(w, "pods", &ns, &uid)
+        .into_iter()
+        .cloned()
+        .collect();
     while pods.len() < desired {
         let pod_name = format!("{name}-{}", w.suffix(5));
         let pod = create_pod(w, &rs, &pod_name, BTreeMap::new(), now);
-        w.event(&rs, "Normal", "SuccessfulCreate", &format!("Created pod: {pod_name}"), "replicaset-controller");
+        w.event(
+            &rs,
+            "Normal",
+            "SuccessfulCreate",
+            &format!("Created pod: {pod_name}"),
+            "replicaset-controller",
+        );
         pods.push(pod);
     }
     if pods.len() > desired {
@@ -248,24 +348,50 @@ fn reconcile_replicaset(w: &mut World, rs: Value, now: f64) {
         pods.sort_by_key(|p| {
             (
                 pod_ready(w, p),
-                std::cmp::Reverse(p["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string()),
+                std::cmp::Reverse(
+                    p["metadata"]["creationTimestamp"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                ),
             )
         });
         for p in pods.iter().take(pods.len() - desired) {
-            let pname = p["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let pname = p["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             delete_pod(w, p);
-            w.event(&rs, "Normal", "SuccessfulDelete", &format!("Deleted pod: {pname}"), "replicaset-controller");
+            w.event(
+                &rs,
+                "Normal",
+                "SuccessfulDelete",
+                &format!("Deleted pod: {pname}"),
+                "replicaset-controller",
+            );
         }
     }
 }
 
 fn reconcile_statefulset(w: &mut World, sts: Value, now: f64) {
-    let ns = sts["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-    let uid = sts["metadata"]["uid"].as_str().unwrap_or_default().to_string();
-    let name = sts["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let ns = sts["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let uid = sts["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let name = sts["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let desired = sts["spec"]["replicas"].as_i64().unwrap_or(1).max(0);
     let revision = format!("{name}-{}", template_hash(&sts["spec"]["template"]));
-    let pods: Vec<Value> = owned_by(w, "pods", &ns, &uid).into_iter().cloned().collect();
+    let pods: Vec<Value> = owned_by(w, "pods", &ns, &uid)
+        .into_iter()
+        .cloned()
+        .collect();
     let ordinal = |p: &Value| -> i64 {
         p["metadata"]["name"]
             .as_str()
@@ -276,7 +402,13 @@ fn reconcile_statefulset(w: &mut World, sts: Value, now: f64) {
     for p in pods.iter().filter(|p| ordinal(p) >= desired) {
         delete_pod(w, p);
         let pname = p["metadata"]["name"].as_str().unwrap_or_default();
-        w.event(&sts, "Normal", "SuccessfulDelete", &format!("delete Pod {pname} in StatefulSet {name} successful"), "statefulset-controller");
+        w.event(
+            &sts,
+            "Normal",
+            "SuccessfulDelete",
+            &format!("delete Pod {pname} in StatefulSet {name} successful"),
+            "statefulset-controller",
+        );
     }
     let live: Vec<&Value> = pods.iter().filter(|p| ordinal(p) < desired).collect();
     let all_ready = live.iter().all(|p| pod_ready(w, p));
@@ -289,9 +421,18 @@ fn reconcile_statefulset(w: &mut World, sts: Value, now: f64) {
             let pname = format!("{name}-{i}");
             let mut labels = BTreeMap::new();
             labels.insert("controller-revision-hash".to_string(), revision.clone());
-            labels.insert("statefulset.kubernetes.io/pod-name".to_string(), pname.clone());
+            labels.insert(
+                "statefulset.kubernetes.io/pod-name".to_string(),
+                pname.clone(),
+            );
             create_pod(w, &sts, &pname, labels, now);
-            w.event(&sts, "Normal", "SuccessfulCreate", &format!("create Pod {pname} in StatefulSet {name} successful"), "statefulset-controller");
+            w.event(
+                &sts,
+                "Normal",
+                "SuccessfulCreate",
+                &format!("create Pod {pname} in StatefulSet {name} successful"),
+                "statefulset-controller",
+            );
         }
         return;
     }
@@ -306,8 +447,17 @@ fn reconcile_statefulset(w: &mut World, sts: Value, now: f64) {
     }
 }
 
-fn create_pod(w: &mut World, owner: &Value, name: &str, extra_labels: BTreeMap<String, String>, now: f64) -> Value {
-    let ns = owner["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
+fn create_pod(
+    w: &mut World,
+    owner: &Value,
+    name: &str,
+    extra_labels: BTreeMap<String, String>,
+    now: f64,
+) -> Value {
+    let ns = owner["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let template = &owner["spec"]["template"];
     let mut labels: BTreeMap<String, String> =
         serde_json::from_value(template["metadata"]["labels"].clone()).unwrap_or_default();
@@ -326,7 +476,11 @@ fn create_pod(w: &mut World, owner: &Value, name: &str, extra_labels: BTreeMap<S
         .iter()
         .filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string))
         .collect();
-    let node = if nodes.is_empty() { "sim-node-1".to_string() } else { nodes[w.rng.random_range(0..nodes.len())].clone() };
+    let node = if nodes.is_empty() {
+        "sim-node-1".to_string()
+    } else {
+        nodes[w.rng.random_range(0..nodes.len())].clone()
+    };
     let uid = w.uid();
     let mut spec = template["spec"].clone();
     spec["nodeName"] = json!(node);
@@ -335,7 +489,8 @@ fn create_pod(w: &mut World, owner: &Value, name: &str, extra_labels: BTreeMap<S
         spec["subdomain"] = owner["spec"]["serviceName"].clone();
         if spec["containers"][0]["volumeMounts"].is_array() {
             let claim = format!("data-{name}");
-            spec["volumes"] = json!([{"name": "data", "persistentVolumeClaim": {"claimName": claim}}]);
+            spec["volumes"] =
+                json!([{"name": "data", "persistentVolumeClaim": {"claimName": claim}}]);
         }
     }
     let pod = json!({
@@ -377,13 +532,21 @@ fn create_pod(w: &mut World, owner: &Value, name: &str, extra_labels: BTreeMap<S
             last_unhealthy: f64::MIN,
         },
     );
-    w.event(&pod, "Normal", "Scheduled", &format!("Successfully assigned {ns}/{name} to {node}"), "default-scheduler");
+    w.event(
+        &pod,
+        "Normal",
+        "Scheduled",
+        &format!("Successfully assigned {ns}/{name} to {node}"),
+        "default-scheduler",
+    );
     pod
 }
 
 /// Current replica count of a workload, as its controller sees it.
 fn replicas_of(w: &World, workload: &str) -> i64 {
-    let Some(spec) = w.workload_spec(workload) else { return 1 };
+    let Some(spec) = w.workload_spec(workload) else {
+        return 1;
+    };
     let resource = match spec.kind {
         WorkloadKind::Deployment => "deployments",
         WorkloadKind::StatefulSet => "statefulsets",
@@ -418,12 +581,24 @@ fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
         w.pods.remove(uid);
         return;
     };
-    let Some(spec) = w.workload_spec(&rt.workload).cloned() else { return };
+    let Some(spec) = w.workload_spec(&rt.workload).cloned() else {
+        return;
+    };
     let replicas = replicas_of(w, &spec.name);
-    let container = pod["spec"]["containers"][0]["name"].as_str().unwrap_or_default().to_string();
-    let image = pod["spec"]["containers"][0]["image"].as_str().unwrap_or_default().to_string();
-    let limit_mib = quantity::mebibytes(pod["spec"]["containers"][0]["resources"]["limits"]["memory"].as_str().unwrap_or(""))
-        .unwrap_or(f64::from(spec.memory_limit_mib));
+    let container = pod["spec"]["containers"][0]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let image = pod["spec"]["containers"][0]["image"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let limit_mib = quantity::mebibytes(
+        pod["spec"]["containers"][0]["resources"]["limits"]["memory"]
+            .as_str()
+            .unwrap_or(""),
+    )
+    .unwrap_or(f64::from(spec.memory_limit_mib));
 
     let mut trouble = Trouble::None;
     let mut leak_rate = 0.0;
@@ -445,14 +620,23 @@ fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
                     trouble = Trouble::Unready;
                 }
             }
-            Effect::MemoryLeak { mib_per_minute, cap_mib, cured_at_replicas } => {
+            Effect::MemoryLeak {
+                mib_per_minute,
+                cap_mib,
+                cured_at_replicas,
+            } => {
                 if replicas < i64::from(*cured_at_replicas) {
                     // Load is shared: more replicas, slower leak per pod.
-                    leak_rate = mib_per_minute / 60.0 * f64::from(spec.replicas) / replicas.max(1) as f64;
+                    leak_rate =
+                        mib_per_minute / 60.0 * f64::from(spec.replicas) / replicas.max(1) as f64;
                     leak_cap = *cap_mib;
                 }
             }
-            Effect::Latency { cured_at_replicas, error_percent: e, .. } => {
+            Effect::Latency {
+                cured_at_replicas,
+                error_percent: e,
+                ..
+            } => {
                 if replicas < i64::from(*cured_at_replicas) {
                     slow = true;
                     error_percent = *e;
@@ -464,27 +648,69 @@ fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
     let state = rt.state.clone();
     match state {
         ContainerState::Creating { until } if now >= until => {
-            w.event(&pod, "Normal", "Pulled", &format!("Container image \"{image}\" already present on machine"), "kubelet");
-            w.event(&pod, "Normal", "Created", &format!("Created container: {container}"), "kubelet");
-            w.event(&pod, "Normal", "Started", &format!("Started container {container}"), "kubelet");
+            w.event(
+                &pod,
+                "Normal",
+                "Pulled",
+                &format!("Container image \"{image}\" already present on machine"),
+                "kubelet",
+            );
+            w.event(
+                &pod,
+                "Normal",
+                "Created",
+                &format!("Created container: {container}"),
+                "kubelet",
+            );
+            w.event(
+                &pod,
+                "Normal",
+                "Started",
+                &format!("Started container {container}"),
+                "kubelet",
+            );
             if let Some(rt) = w.pods.get_mut(uid) {
                 let t = wall();
                 for l in logs::startup(spec.logs, spec.port) {
                     rt.logs.push(t, l);
                 }
-                rt.state = ContainerState::Running { since: now, started: t };
+                rt.state = ContainerState::Running {
+                    since: now,
+                    started: t,
+                };
             }
         }
         ContainerState::BackOff { until } if now >= until => {
-            w.event(&pod, "Normal", "Pulled", &format!("Container image \"{image}\" already present on machine"), "kubelet");
-            w.event(&pod, "Normal", "Created", &format!("Created container: {container}"), "kubelet");
-            w.event(&pod, "Normal", "Started", &format!("Started container {container}"), "kubelet");
+            w.event(
+                &pod,
+                "Normal",
+                "Pulled",
+                &format!("Container image \"{image}\" already present on machine"),
+                "kubelet",
+            );
+            w.event(
+                &pod,
+                "Normal",
+                "Created",
+                &format!("Created container: {container}"),
+                "kubelet",
+            );
+            w.event(
+                &pod,
+                "Normal",
+                "Started",
+                &format!("Started container {container}"),
+                "kubelet",
+            );
             if let Some(rt) = w.pods.get_mut(uid) {
                 let t = wall();
                 for l in logs::startup(spec.logs, spec.port) {
                     rt.logs.push(t, l);
                 }
-                rt.state = ContainerState::Running { since: now, started: t };
+                rt.state = ContainerState::Running {
+                    since: now,
+                    started: t,
+                };
             }
         }
         ContainerState::Running { since, started } => {
@@ -492,10 +718,22 @@ fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
             if let Trouble::BadConfig(detail) = &trouble
                 && up >= 1.5
             {
-                crash(w, uid, &pod, &container, "Error", 1, started, now, logs::crash(spec.logs, detail));
+                crash(
+                    w,
+                    uid,
+                    &pod,
+                    &container,
+                    "Error",
+                    1,
+                    started,
+                    now,
+                    logs::crash(spec.logs, detail),
+                );
                 return;
             }
-            let Some(rt) = w.pods.get_mut(uid) else { return };
+            let Some(rt) = w.pods.get_mut(uid) else {
+                return;
+            };
             rt.leak_mib = if leak_rate > 0.0 {
                 (rt.leak_mib + leak_rate * dt).min(leak_cap)
             } else {
@@ -510,22 +748,38 @@ fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
                     (memory * 1024.0) as u64
                 );
                 w.event(&pod, "Warning", "OOMKilling", &msg, "kernel-monitor");
-                crash(w, uid, &pod, &container, "OOMKilled", 137, started, now, vec![]);
+                crash(
+                    w,
+                    uid,
+                    &pod,
+                    &container,
+                    "OOMKilled",
+                    137,
+                    started,
+                    now,
+                    vec![],
+                );
                 return;
             }
             let unready = matches!(trouble, Trouble::Unready);
-            rt.ready = up >= spec.startup_seconds && !unready && !matches!(trouble, Trouble::BadConfig(_));
+            rt.ready =
+                up >= spec.startup_seconds && !unready && !matches!(trouble, Trouble::BadConfig(_));
             let percent_of_limit = memory / limit_mib * 100.0;
             let mood = if unready {
                 Mood::Failing
             } else if leak_rate > 0.0 {
                 Mood::Leaking { percent_of_limit }
             } else {
-                Mood::Serving { slow, error_percent }
+                Mood::Serving {
+                    slow,
+                    error_percent,
+                }
             };
-            let lines_per_sec = (spec.requests_per_second / 4.0).clamp(0.2, 5.0) * if slow { 1.8 } else { 1.0 };
+            let lines_per_sec =
+                (spec.requests_per_second / 4.0).clamp(0.2, 5.0) * if slow { 1.8 } else { 1.0 };
             let expected = lines_per_sec * dt;
-            let whole = expected.floor() as usize + usize::from(w.rng.random_bool((expected.fract()).clamp(0.0, 1.0)));
+            let whole = expected.floor() as usize
+                + usize::from(w.rng.random_bool((expected.fract()).clamp(0.0, 1.0)));
             let t = wall();
             let ts = t.strftime("%d/%b/%Y:%H:%M:%S +0000").to_string();
             for _ in 0..whole.min(200) {
@@ -534,7 +788,10 @@ fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
                     rt.logs.push(t, line);
                 }
             }
-            let due = w.pods.get(uid).is_some_and(|rt| now - rt.last_unhealthy >= 10.0);
+            let due = w
+                .pods
+                .get(uid)
+                .is_some_and(|rt| now - rt.last_unhealthy >= 10.0);
             if unready && up >= spec.startup_seconds && due {
                 let ip = w.pods.get(uid).map(|r| r.ip.clone()).unwrap_or_default();
                 if let Some(rt) = w.pods.get_mut(uid) {
@@ -544,7 +801,10 @@ fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
                     &pod,
                     "Warning",
                     "Unhealthy",
-                    &format!("Readiness probe failed: dial tcp {ip}:{}: connect: connection refused", spec.port),
+                    &format!(
+                        "Readiness probe failed: dial tcp {ip}:{}: connect: connection refused",
+                        spec.port
+                    ),
                     "kubelet",
                 );
             }
@@ -565,26 +825,43 @@ fn crash(
     now: f64,
     last_lines: Vec<String>,
 ) {
-    let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
-    let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-    let Some(rt) = w.pods.get_mut(uid) else { return };
+    let pod_name = pod["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let ns = pod["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let Some(rt) = w.pods.get_mut(uid) else {
+        return;
+    };
     let t = wall();
     for l in last_lines {
         rt.logs.push(t, l);
     }
     rt.previous_logs = Some(std::mem::take(&mut rt.logs));
-    rt.last_terminated = Some(Terminated { reason: reason.to_string(), exit_code, started, finished: t });
+    rt.last_terminated = Some(Terminated {
+        reason: reason.to_string(),
+        exit_code,
+        started,
+        finished: t,
+    });
     rt.restarts += 1;
     rt.ready = false;
     rt.leak_mib = 0.0;
     let backoff = (10.0 * 2f64.powi(rt.restarts - 1)).min(300.0);
-    rt.state = ContainerState::BackOff { until: now + backoff };
+    rt.state = ContainerState::BackOff {
+        until: now + backoff,
+    };
     let pod_uid = rt.uid.clone();
     w.event(
         pod,
         "Warning",
         "BackOff",
-        &format!("Back-off restarting failed container {container} in pod {pod_name}_{ns}({pod_uid})"),
+        &format!(
+            "Back-off restarting failed container {container} in pod {pod_name}_{ns}({pod_uid})"
+        ),
         "kubelet",
     );
 }
@@ -593,18 +870,24 @@ fn render_pods(w: &mut World) {
     let uids: Vec<String> = w.pods.keys().cloned().collect();
     for uid in uids {
         let Some(rt) = w.pods.get(&uid) else { continue };
-        let Some(mut pod) = w.store.get("pods", &rt.namespace, &rt.name).cloned() else { continue };
+        let Some(mut pod) = w.store.get("pods", &rt.namespace, &rt.name).cloned() else {
+            continue;
+        };
         let container = pod["spec"]["containers"][0]["name"].clone();
         let image = pod["spec"]["containers"][0]["image"].clone();
         let created = pod["metadata"]["creationTimestamp"].clone();
         let ready = if rt.ready { "True" } else { "False" };
         let (phase, state, started) = match &rt.state {
-            ContainerState::Creating { .. } => {
-                ("Pending", json!({"waiting": {"reason": "ContainerCreating"}}), false)
-            }
-            ContainerState::Running { started, .. } => {
-                ("Running", json!({"running": {"startedAt": rfc3339(*started)}}), true)
-            }
+            ContainerState::Creating { .. } => (
+                "Pending",
+                json!({"waiting": {"reason": "ContainerCreating"}}),
+                false,
+            ),
+            ContainerState::Running { started, .. } => (
+                "Running",
+                json!({"running": {"startedAt": rfc3339(*started)}}),
+                true,
+            ),
             ContainerState::BackOff { until } => {
                 let secs = (until - w.last_tick).max(0.0).round();
                 let name = container.as_str().unwrap_or_default();
@@ -654,10 +937,21 @@ fn render_pods(w: &mut World) {
 }
 
 fn update_statuses(w: &mut World) {
-    let rss: Vec<Value> = w.store.list("replicasets", None).into_iter().cloned().collect();
+    let rss: Vec<Value> = w
+        .store
+        .list("replicasets", None)
+        .into_iter()
+        .cloned()
+        .collect();
     for mut rs in rss {
-        let ns = rs["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-        let uid = rs["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+        let ns = rs["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let uid = rs["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let pods = owned_by(w, "pods", &ns, &uid);
         let n = pods.len();
         let ready = pods.iter().filter(|p| pod_ready(w, p)).count();
@@ -665,16 +959,32 @@ fn update_statuses(w: &mut World) {
             "availableReplicas": ready, "observedGeneration": rs["metadata"]["generation"]});
         w.store.put("replicasets", rs);
     }
-    let deps: Vec<Value> = w.store.list("deployments", None).into_iter().cloned().collect();
+    let deps: Vec<Value> = w
+        .store
+        .list("deployments", None)
+        .into_iter()
+        .cloned()
+        .collect();
     for mut dep in deps {
-        let ns = dep["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-        let uid = dep["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+        let ns = dep["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let uid = dep["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let desired = dep["spec"]["replicas"].as_i64().unwrap_or(1);
         let hash = template_hash(&dep["spec"]["template"]);
         let (mut total, mut updated, mut ready, mut updated_ready) = (0, 0, 0, 0);
         for rs in owned_by(w, "replicasets", &ns, &uid) {
             let is_new = rs["metadata"]["labels"]["pod-template-hash"] == hash.as_str();
-            for p in owned_by(w, "pods", &ns, rs["metadata"]["uid"].as_str().unwrap_or_default()) {
+            for p in owned_by(
+                w,
+                "pods",
+                &ns,
+                rs["metadata"]["uid"].as_str().unwrap_or_default(),
+            ) {
                 let r = pod_ready(w, p);
                 total += 1;
                 ready += i64::from(r);
@@ -718,38 +1028,71 @@ fn update_statuses(w: &mut World) {
         dep["status"] = status;
         w.store.put("deployments", dep);
     }
-    let stss: Vec<Value> = w.store.list("statefulsets", None).into_iter().cloned().collect();
+    let stss: Vec<Value> = w
+        .store
+        .list("statefulsets", None)
+        .into_iter()
+        .cloned()
+        .collect();
     for mut sts in stss {
-        let ns = sts["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-        let uid = sts["metadata"]["uid"].as_str().unwrap_or_default().to_string();
-        let name = sts["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        let ns = sts["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let uid = sts["metadata"]["uid"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let name = sts["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let revision = format!("{name}-{}", template_hash(&sts["spec"]["template"]));
         let pods = owned_by(w, "pods", &ns, &uid);
         let n = pods.len();
         let ready = pods.iter().filter(|p| pod_ready(w, p)).count();
-        let updated = pods.iter().filter(|p| p["metadata"]["labels"]["controller-revision-hash"] == revision.as_str()).count();
+        let updated = pods
+            .iter()
+            .filter(|p| p["metadata"]["labels"]["controller-revision-hash"] == revision.as_str())
+            .count();
         let desired = sts["spec"]["replicas"].as_i64().unwrap_or(1) as usize;
         let current_revision = if updated == n && n == desired {
             revision.clone()
         } else {
-            sts["status"]["currentRevision"].as_str().unwrap_or(&revision).to_string()
+            sts["status"]["currentRevision"]
+                .as_str()
+                .unwrap_or(&revision)
+                .to_string()
         };
         sts["status"] = json!({"observedGeneration": sts["metadata"]["generation"], "replicas": n,
             "readyReplicas": ready, "availableReplicas": ready, "currentReplicas": updated, "updatedReplicas": updated,
             "currentRevision": current_revision, "updateRevision": revision, "collisionCount": 0});
         w.store.put("statefulsets", sts);
     }
-    let hpas: Vec<Value> = w.store.list("horizontalpodautoscalers", None).into_iter().cloned().collect();
+    let hpas: Vec<Value> = w
+        .store
+        .list("horizontalpodautoscalers", None)
+        .into_iter()
+        .cloned()
+        .collect();
     for mut hpa in hpas {
-        let ns = hpa["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-        let target = hpa["spec"]["scaleTargetRef"]["name"].as_str().unwrap_or_default().to_string();
+        let ns = hpa["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let target = hpa["spec"]["scaleTargetRef"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let current = w
             .store
             .get("deployments", &ns, &target)
             .and_then(|d| d["status"]["replicas"].as_i64())
             .unwrap_or(0);
         let util = cpu_utilisation(w, &target);
-        let goal = hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"].as_f64().unwrap_or(80.0);
+        let goal = hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"]
+            .as_f64()
+            .unwrap_or(80.0);
         let min = hpa["spec"]["minReplicas"].as_i64().unwrap_or(1);
         let max = hpa["spec"]["maxReplicas"].as_i64().unwrap_or(min);
         let desired = ((current as f64 * f64::from(util) / goal).ceil() as i64).clamp(min, max);
@@ -762,10 +1105,17 @@ fn update_statuses(w: &mut World) {
 
 /// CPU use in percent of request, as the HPA computes it.
 fn cpu_utilisation(w: &World, workload: &str) -> i32 {
-    let Some(spec) = w.workload_spec(workload) else { return 0 };
+    let Some(spec) = w.workload_spec(workload) else {
+        return 0;
+    };
     let h = w.health.get(workload).cloned().unwrap_or_default();
-    let load = if h.p95_ms > spec.p95_ms * 1.5 { 1.9 } else { 1.0 };
-    (f64::from(spec.cpu_usage_m) * load / f64::from(spec.cpu_request_m.max(1)) * 100.0).round() as i32
+    let load = if h.p95_ms > spec.p95_ms * 1.5 {
+        1.9
+    } else {
+        1.0
+    };
+    (f64::from(spec.cpu_usage_m) * load / f64::from(spec.cpu_request_m.max(1)) * 100.0).round()
+        as i32
 }
 
 /// Latency bucket bounds (seconds) for `http_request_duration_seconds`.
@@ -773,7 +1123,10 @@ pub const BUCKETS: &[f64] = &[0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 fn compute_health(w: &mut World, now: f64, dt: f64) {
     let ready_of = |w: &World, name: &str| -> i32 {
-        w.pods.values().filter(|p| p.workload == name && p.ready).count() as i32
+        w.pods
+            .values()
+            .filter(|p| p.workload == name && p.ready)
+            .count() as i32
     };
     let mut next: BTreeMap<String, WorkloadHealth> = BTreeMap::new();
     for spec in w.scenario.workloads.clone() {
@@ -789,7 +1142,11 @@ fn compute_health(w: &mut World, now: f64, dt: f64) {
                 continue;
             }
             match &inc.effect {
-                Effect::Latency { p95_ms, cured_at_replicas, error_percent } if replicas < i64::from(*cured_at_replicas) => {
+                Effect::Latency {
+                    p95_ms,
+                    cured_at_replicas,
+                    error_percent,
+                } if replicas < i64::from(*cured_at_replicas) => {
                     h.p95_ms = *p95_ms;
                     h.error_percent = *error_percent;
                 }
@@ -805,16 +1162,28 @@ fn compute_health(w: &mut World, now: f64, dt: f64) {
     }
     for svc in w.scenario.services.clone() {
         let Some(wl) = &svc.workload else { continue };
-        let broken_dep = svc.depends_on.iter().any(|d| next.get(d).is_some_and(|h| h.ready_pods == 0));
-        if broken_dep && let Some(h) = next.get_mut(wl) && h.forced_status.is_none() {
+        let broken_dep = svc
+            .depends_on
+            .iter()
+            .any(|d| next.get(d).is_some_and(|h| h.ready_pods == 0));
+        if broken_dep
+            && let Some(h) = next.get_mut(wl)
+            && h.forced_status.is_none()
+        {
             h.forced_status = Some(500);
             h.error_percent = 100.0;
         }
     }
     for (name, h) in next.iter_mut() {
-        let Some(spec) = w.scenario.workload(name) else { continue };
+        let Some(spec) = w.scenario.workload(name) else {
+            continue;
+        };
         let n = spec.requests_per_second * dt * if h.ready_pods > 0 { 1.0 } else { 0.0 };
-        let err = if h.forced_status.is_some() { spec.requests_per_second * dt } else { n * h.error_percent / 100.0 };
+        let err = if h.forced_status.is_some() {
+            spec.requests_per_second * dt
+        } else {
+            n * h.error_percent / 100.0
+        };
         h.requests_ok += (n - err).max(0.0);
         h.requests_err += err;
         // Exponential latency model: p95 = mean * ln(20).
@@ -837,7 +1206,8 @@ mod tests {
 
     #[test]
     fn template_hash_ignores_the_hash_label_and_changes_with_the_template() {
-        let a = json!({"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"image": "a"}]}});
+        let a =
+            json!({"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"image": "a"}]}});
         let mut b = a.clone();
         b["metadata"]["labels"]["pod-template-hash"] = json!("zzz");
         assert_eq!(template_hash(&a), template_hash(&b));

@@ -20,7 +20,10 @@ use super::world::WorkloadHealth;
 fn health_of(s: &Shared, workload: Option<&str>) -> WorkloadHealth {
     match workload {
         Some(w) => s.with(|world| world.health.get(w).cloned().unwrap_or_default()),
-        None => WorkloadHealth { ready_pods: 1, ..WorkloadHealth::default() },
+        None => WorkloadHealth {
+            ready_pods: 1,
+            ..WorkloadHealth::default()
+        },
     }
 }
 
@@ -31,7 +34,9 @@ fn refused(s: &Shared, svc: &ServiceSpec) -> bool {
 /// Serves one service until the task is aborted. Refusing connections is
 /// modelled by closing the listener while the service is down.
 pub async fn serve_service(s: Shared, svc: ServiceSpec, listener: TcpListener) {
-    let Ok(addr) = listener.local_addr() else { return };
+    let Ok(addr) = listener.local_addr() else {
+        return;
+    };
     let mut next = Some(listener);
     loop {
         if refused(&s, &svc) {
@@ -51,7 +56,9 @@ pub async fn serve_service(s: Shared, svc: ServiceSpec, listener: TcpListener) {
         };
         match svc.check {
             CheckStyle::Http | CheckStyle::Grafana => {
-                let app = Router::new().fallback(get(health)).with_state((s.clone(), svc.clone()));
+                let app = Router::new()
+                    .fallback(get(health))
+                    .with_state((s.clone(), svc.clone()));
                 let (s2, svc2) = (s.clone(), svc.clone());
                 let _ = axum::serve(listener, app)
                     .with_graceful_shutdown(async move {
@@ -63,7 +70,9 @@ pub async fn serve_service(s: Shared, svc: ServiceSpec, listener: TcpListener) {
             }
             CheckStyle::Tcp | CheckStyle::Redis => {
                 while !refused(&s, &svc) {
-                    let Ok(Ok((stream, _))) = tokio::time::timeout(Duration::from_millis(200), listener.accept()).await else {
+                    let Ok(Ok((stream, _))) =
+                        tokio::time::timeout(Duration::from_millis(200), listener.accept()).await
+                    else {
                         continue;
                     };
                     if svc.check == CheckStyle::Redis {
@@ -93,14 +102,29 @@ async fn health(State((s, svc)): State<(Shared, ServiceSpec)>, uri: axum::http::
     }
     if let Some(code) = h.forced_status.filter(|c| *c >= 100) {
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        return (status, axum::Json(serde_json::json!({"status": "error", "detail": "upstream unavailable"}))).into_response();
+        return (
+            status,
+            axum::Json(serde_json::json!({"status": "error", "detail": "upstream unavailable"})),
+        )
+            .into_response();
     }
     match (svc.check, path.as_str()) {
-        (CheckStyle::Grafana, _) => axum::Json(serde_json::json!({"commit": "sim", "database": "ok", "version": "11.2.0"})).into_response(),
+        (CheckStyle::Grafana, _) => {
+            axum::Json(serde_json::json!({"commit": "sim", "database": "ok", "version": "11.2.0"}))
+                .into_response()
+        }
         (_, "/_stcore/health") => "ok".into_response(),
-        (_, "/api/tags") => axum::Json(serde_json::json!({"models": [{"name": "deepseek-r1:7b", "size": 4_683_087_332_u64}]})).into_response(),
-        (_, "/") => ([("content-type", "text/html")], "<!doctype html><title>Gradio</title>").into_response(),
-        _ => axum::Json(serde_json::json!({"status": "ok", "ready_pods": h.ready_pods})).into_response(),
+        (_, "/api/tags") => axum::Json(
+            serde_json::json!({"models": [{"name": "deepseek-r1:7b", "size": 4_683_087_332_u64}]}),
+        )
+        .into_response(),
+        (_, "/") => (
+            [("content-type", "text/html")],
+            "<!doctype html><title>Gradio</title>",
+        )
+            .into_response(),
+        _ => axum::Json(serde_json::json!({"status": "ok", "ready_pods": h.ready_pods}))
+            .into_response(),
     }
 }
 
@@ -119,7 +143,9 @@ async fn resp(stream: tokio::net::TcpStream) {
             for _ in 0..n {
                 let mut len = String::new();
                 let mut val = String::new();
-                if r.read_line(&mut len).await.unwrap_or(0) == 0 || r.read_line(&mut val).await.unwrap_or(0) == 0 {
+                if r.read_line(&mut len).await.unwrap_or(0) == 0
+                    || r.read_line(&mut val).await.unwrap_or(0) == 0
+                {
                     return;
                 }
                 args.push(val.trim_end().to_string());
@@ -127,7 +153,10 @@ async fn resp(stream: tokio::net::TcpStream) {
         } else {
             args = line.split_whitespace().map(str::to_string).collect();
         }
-        let cmd = args.first().map(|a| a.to_ascii_uppercase()).unwrap_or_default();
+        let cmd = args
+            .first()
+            .map(|a| a.to_ascii_uppercase())
+            .unwrap_or_default();
         let reply = match cmd.as_str() {
             "PING" => "+PONG\r\n".to_string(),
             "DBSIZE" => ":1342\r\n".to_string(),
@@ -188,7 +217,13 @@ pub async fn metrics(State(s): State<Shared>) -> Response {
 pub fn metrics_router(s: Shared) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
-        .route("/-/healthy", get(|| async { "Prometheus Server is Healthy.\n" }))
-        .route("/-/ready", get(|| async { "Prometheus Server is Ready.\n" }))
+        .route(
+            "/-/healthy",
+            get(|| async { "Prometheus Server is Healthy.\n" }),
+        )
+        .route(
+            "/-/ready",
+            get(|| async { "Prometheus Server is Ready.\n" }),
+        )
         .with_state(s)
 }

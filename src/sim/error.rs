@@ -11,7 +11,9 @@ pub enum SimError {
         "refusing to bind {address}: the simulated environment listens on loopback only (use 127.0.0.1)"
     )]
     NotLoopback { address: String },
-    #[error("cannot listen on {address}: {reason} (choose another --port, or omit it for a free one)")]
+    #[error(
+        "cannot listen on {address}: {reason} (choose another --port, or omit it for a free one)"
+    )]
     Bind { address: String, reason: String },
     #[error("cannot write {path}: {reason}")]
     Write { path: PathBuf, reason: String },

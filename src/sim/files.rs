@@ -10,7 +10,10 @@ use super::error::SimError;
 use super::scenario::{CheckStyle, Scenario, ServiceSpec};
 
 fn write_file(path: &Path, text: &str) -> Result<(), SimError> {
-    std::fs::write(path, text).map_err(|e| SimError::Write { path: path.to_path_buf(), reason: e.to_string() })
+    std::fs::write(path, text).map_err(|e| SimError::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
 }
 
 pub fn kubeconfig(context: &str, api_url: &str, namespace: &str) -> String {
@@ -42,7 +45,11 @@ pub fn profile(
                     timeout: None,
                     interval: None,
                 },
-                CheckStyle::Tcp => Check::Tcp { address: addr.to_string(), timeout: None, interval: None },
+                CheckStyle::Tcp => Check::Tcp {
+                    address: addr.to_string(),
+                    timeout: None,
+                    interval: None,
+                },
                 CheckStyle::Redis => Check::Redis {
                     url: format!("redis://{addr}"),
                     password_env: None,
@@ -65,14 +72,24 @@ pub fn profile(
         kubernetes: Some(KubernetesConfig {
             context: Some(context.to_string()),
             kubeconfig: Some(kubeconfig.to_path_buf()),
-            namespaces: scenario.namespaces.iter().filter(|n| !scenario.forbidden_namespaces.contains(n)).cloned().collect(),
+            namespaces: scenario
+                .namespaces
+                .iter()
+                .filter(|n| !scenario.forbidden_namespaces.contains(n))
+                .cloned()
+                .collect(),
             selector: scenario.selector.clone(),
             production: false,
         }),
         docker: None,
-        prometheus: Some(PrometheusConfig { url: prometheus.to_string() }),
+        prometheus: Some(PrometheusConfig {
+            url: prometheus.to_string(),
+        }),
         services,
-        thresholds: builtin.as_ref().map(|p| p.thresholds.clone()).unwrap_or_else(Thresholds::default),
+        thresholds: builtin
+            .as_ref()
+            .map(|p| p.thresholds.clone())
+            .unwrap_or_else(Thresholds::default),
         runbooks: Vec::new(),
         placeholders: builtin.map(|p| p.placeholders).unwrap_or_default(),
         source: None,
@@ -88,13 +105,23 @@ pub fn write(
     prometheus: &str,
     endpoints: &[(ServiceSpec, SocketAddr)],
 ) -> Result<(PathBuf, PathBuf, Profile), SimError> {
-    std::fs::create_dir_all(dir).map_err(|e| SimError::Write { path: dir.to_path_buf(), reason: e.to_string() })?;
+    std::fs::create_dir_all(dir).map_err(|e| SimError::Write {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    })?;
     let kc = dir.join("kubeconfig");
-    let ns = scenario.namespaces.first().cloned().unwrap_or_else(|| "default".into());
+    let ns = scenario
+        .namespaces
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "default".into());
     write_file(&kc, &kubeconfig(context, api_url, &ns))?;
     let mut p = profile(scenario, context, &kc, prometheus, endpoints);
     let path = dir.join("profile.toml");
-    let text = p.to_toml().map_err(|e| SimError::Write { path: path.clone(), reason: e.to_string() })?;
+    let text = p.to_toml().map_err(|e| SimError::Write {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
     write_file(&path, &text)?;
     p.source = Some(path.clone());
     Ok((kc, path, p))

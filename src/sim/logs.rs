@@ -88,7 +88,9 @@ pub fn startup(style: LogStyle, port: i32) -> Vec<String> {
 /// The last lines a container writes before it exits with a bad configuration.
 pub fn crash(style: LogStyle, detail: &str) -> Vec<String> {
     match style {
-        LogStyle::Postgres => vec![format!("FATAL:  configuration file contains errors: {detail}")],
+        LogStyle::Postgres => vec![format!(
+            "FATAL:  configuration file contains errors: {detail}"
+        )],
         LogStyle::Redis => vec![format!("1:M # Fatal error loading the config: {detail}")],
         _ => vec![
             "ERROR:    Traceback (most recent call last):".into(),
@@ -102,7 +104,11 @@ pub fn crash(style: LogStyle, detail: &str) -> Vec<String> {
 
 /// One steady-state line for `style`.
 pub fn line(style: LogStyle, mood: Mood, rng: &mut SmallRng, ts: &str) -> String {
-    let ip = format!("10.244.{}.{}", rng.random_range(0..4), rng.random_range(2..250));
+    let ip = format!(
+        "10.244.{}.{}",
+        rng.random_range(0..4),
+        rng.random_range(2..250)
+    );
     let ms = |rng: &mut SmallRng, slow: bool| -> u32 {
         if slow {
             rng.random_range(1500..5200)
@@ -111,7 +117,10 @@ pub fn line(style: LogStyle, mood: Mood, rng: &mut SmallRng, ts: &str) -> String
         }
     };
     let (slow, err_pct) = match mood {
-        Mood::Serving { slow, error_percent } => (slow, error_percent),
+        Mood::Serving {
+            slow,
+            error_percent,
+        } => (slow, error_percent),
         Mood::Failing => (false, 100.0),
         _ => (false, 0.0),
     };
@@ -126,11 +135,26 @@ pub fn line(style: LogStyle, mood: Mood, rng: &mut SmallRng, ts: &str) -> String
     }
     match style {
         LogStyle::Langgraph | LogStyle::Api | LogStyle::Gradio => {
-            let path = pick(rng, &["/runs/stream", "/threads", "/runs/wait", "/assistants/search", "/health"]);
+            let path = pick(
+                rng,
+                &[
+                    "/runs/stream",
+                    "/threads",
+                    "/runs/wait",
+                    "/assistants/search",
+                    "/health",
+                ],
+            );
             if failed {
-                format!("ERROR:    {ip}:0 - \"POST {path} HTTP/1.1\" 500 Internal Server Error ({} ms)", ms(rng, slow))
+                format!(
+                    "ERROR:    {ip}:0 - \"POST {path} HTTP/1.1\" 500 Internal Server Error ({} ms)",
+                    ms(rng, slow)
+                )
             } else if slow && rng.random_bool(0.3) {
-                format!("WARNING:  slow request POST {path} took {} ms", ms(rng, true))
+                format!(
+                    "WARNING:  slow request POST {path} took {} ms",
+                    ms(rng, true)
+                )
             } else {
                 format!("INFO:     {ip}:0 - \"POST {path} HTTP/1.1\" 200 OK")
             }
@@ -139,7 +163,11 @@ pub fn line(style: LogStyle, mood: Mood, rng: &mut SmallRng, ts: &str) -> String
             if failed {
                 "ERROR: httpx.ConnectError: [Errno 111] Connection refused (http://ollama-service:11434/api/generate)".into()
             } else {
-                format!("INFO: query answered in {} ms (cache {})", ms(rng, slow), pick(rng, &["hit", "miss"]))
+                format!(
+                    "INFO: query answered in {} ms (cache {})",
+                    ms(rng, slow),
+                    pick(rng, &["hit", "miss"])
+                )
             }
         }
         LogStyle::Ollama => format!(
@@ -149,14 +177,24 @@ pub fn line(style: LogStyle, mood: Mood, rng: &mut SmallRng, ts: &str) -> String
         ),
         LogStyle::Nginx => format!(
             "{ip} - - [{ts}] \"{} HTTP/1.1\" {} {} \"-\" \"python-requests/2.32\" rt={:.3}",
-            pick(rng, &["POST /api/v1/query", "GET /health", "POST /api/v1/documents"]),
+            pick(
+                rng,
+                &[
+                    "POST /api/v1/query",
+                    "GET /health",
+                    "POST /api/v1/documents"
+                ]
+            ),
             if failed { 502 } else { 200 },
             rng.random_range(200..9000),
             f64::from(ms(rng, slow)) / 1000.0
         ),
         LogStyle::Postgres => {
             if slow {
-                format!("LOG:  duration: {} ms  statement: SELECT * FROM checkpoints WHERE thread_id = $1", ms(rng, true))
+                format!(
+                    "LOG:  duration: {} ms  statement: SELECT * FROM checkpoints WHERE thread_id = $1",
+                    ms(rng, true)
+                )
             } else {
                 pick(rng, &[
                     "LOG:  checkpoint starting: time",
@@ -166,12 +204,15 @@ pub fn line(style: LogStyle, mood: Mood, rng: &mut SmallRng, ts: &str) -> String
                 .into()
             }
         }
-        LogStyle::Redis => pick(rng, &[
-            "1:M * 100 changes in 300 seconds. Saving...",
-            "1:M * Background saving started by pid 42",
-            "42:C * DB saved on disk",
-            "1:M * Background saving terminated with success",
-        ])
+        LogStyle::Redis => pick(
+            rng,
+            &[
+                "1:M * 100 changes in 300 seconds. Saving...",
+                "1:M * Background saving started by pid 42",
+                "42:C * DB saved on disk",
+                "1:M * Background saving terminated with success",
+            ],
+        )
         .into(),
         LogStyle::Prometheus | LogStyle::Grafana => "msg=\"request served\"".into(),
     }
@@ -200,7 +241,17 @@ mod tests {
         let gen_lines = || {
             let mut rng = SmallRng::seed_from_u64(2);
             (0..20)
-                .map(|_| line(LogStyle::Nginx, Mood::Serving { slow: false, error_percent: 10.0 }, &mut rng, "t"))
+                .map(|_| {
+                    line(
+                        LogStyle::Nginx,
+                        Mood::Serving {
+                            slow: false,
+                            error_percent: 10.0,
+                        },
+                        &mut rng,
+                        "t",
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         assert_eq!(gen_lines(), gen_lines());

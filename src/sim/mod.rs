@@ -94,7 +94,9 @@ async fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, SimError> {
 /// metrics, and writes a kubeconfig and profile that point at them.
 pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     if !opts.bind.is_loopback() {
-        return Err(SimError::NotLoopback { address: opts.bind.to_string() });
+        return Err(SimError::NotLoopback {
+            address: opts.bind.to_string(),
+        });
     }
     let scenario = scenario::load(&opts.scenario)?;
     let api_listener = bind(opts.bind, opts.port).await?;
@@ -108,7 +110,11 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     controller::tick(&mut w);
     let rv = w.store.resource_version();
     let (changed, _) = tokio::sync::watch::channel(rv);
-    let shared: api::Shared = Arc::new(api::SimState { world: Mutex::new(w), changed, server: api_addr.to_string() });
+    let shared: api::Shared = Arc::new(api::SimState {
+        world: Mutex::new(w),
+        changed,
+        server: api_addr.to_string(),
+    });
 
     let mut tasks = Vec::new();
     let router = api::router(shared.clone());
@@ -137,14 +143,29 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     let mut endpoints_by_service = Vec::new();
     for svc in &scenario.services {
         let l = bind(opts.bind, 0).await?;
-        let addr = l.local_addr().map_err(|e| SimError::Bind { address: opts.bind.to_string(), reason: e.to_string() })?;
+        let addr = l.local_addr().map_err(|e| SimError::Bind {
+            address: opts.bind.to_string(),
+            reason: e.to_string(),
+        })?;
         endpoints_by_service.push((svc.clone(), addr));
-        tasks.push(tokio::spawn(endpoints::serve_service(shared.clone(), svc.clone(), l)));
+        tasks.push(tokio::spawn(endpoints::serve_service(
+            shared.clone(),
+            svc.clone(),
+            l,
+        )));
     }
 
-    let dir = std::env::temp_dir().join(format!("opsdeck-sim-{}-{}", scenario.name, api_addr.port()));
+    let dir =
+        std::env::temp_dir().join(format!("opsdeck-sim-{}-{}", scenario.name, api_addr.port()));
     let context = format!("opsdeck-sim-{}", scenario.name);
-    let written = files::write(&dir, &scenario, &context, &api_url, &format!("http://{metrics_addr}"), &endpoints_by_service);
+    let written = files::write(
+        &dir,
+        &scenario,
+        &context,
+        &api_url,
+        &format!("http://{metrics_addr}"),
+        &endpoints_by_service,
+    );
     let (kubeconfig, profile_path, profile) = match written {
         Ok(w) => w,
         Err(e) => {
@@ -154,5 +175,13 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
             return Err(e);
         }
     };
-    Ok(SimHandle { kubeconfig, profile_path, profile, api_url, context, tasks, dir })
+    Ok(SimHandle {
+        kubeconfig,
+        profile_path,
+        profile,
+        api_url,
+        context,
+        tasks,
+        dir,
+    })
 }

@@ -22,13 +22,14 @@ pub fn names() -> Vec<&'static str> {
 
 /// Parses the embedded scenario `name`.
 pub fn load(name: &str) -> Result<Scenario, SimError> {
-    let (_, text) = BUILTIN
-        .iter()
-        .find(|(n, _)| *n == name)
-        .ok_or_else(|| SimError::UnknownScenario {
-            name: name.to_string(),
-            known: names().join(", "),
-        })?;
+    let (_, text) =
+        BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .ok_or_else(|| SimError::UnknownScenario {
+                name: name.to_string(),
+                known: names().join(", "),
+            })?;
     let scenario: Scenario = toml::from_str(text).map_err(|e| SimError::Scenario {
         name: name.to_string(),
         reason: e.to_string(),

@@ -19,7 +19,10 @@ const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 pub enum ContainerState {
     /// Image pull and container creation; becomes Running at `until`.
     Creating { until: f64 },
-    Running { since: f64, started: jiff::Timestamp },
+    Running {
+        since: f64,
+        started: jiff::Timestamp,
+    },
     /// CrashLoopBackOff until `until`.
     BackOff { until: f64 },
 }
@@ -124,7 +127,11 @@ impl World {
 
     pub fn next_ip(&mut self) -> String {
         self.ip_counter += 1;
-        format!("10.244.{}.{}", self.ip_counter / 250, self.ip_counter % 250 + 2)
+        format!(
+            "10.244.{}.{}",
+            self.ip_counter / 250,
+            self.ip_counter % 250 + 2
+        )
     }
 
     pub fn workload_spec(&self, name: &str) -> Option<&WorkloadSpec> {
@@ -133,7 +140,14 @@ impl World {
 
     /// Records an event on `involved` (an object in the store), folding repeats
     /// into one event with a growing count, as the kubelet's recorder does.
-    pub fn event(&mut self, involved: &Value, type_: &str, reason: &str, message: &str, component: &str) {
+    pub fn event(
+        &mut self,
+        involved: &Value,
+        type_: &str,
+        reason: &str,
+        message: &str,
+        component: &str,
+    ) {
         let meta = &involved["metadata"];
         let namespace = meta["namespace"].as_str().unwrap_or("default").to_string();
         let name = meta["name"].as_str().unwrap_or_default().to_string();

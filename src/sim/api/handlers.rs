@@ -88,7 +88,9 @@ fn decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -111,19 +113,33 @@ pub struct Target {
     pub sub: Option<String>,
 }
 
-pub async fn dispatch(State(s): State<Shared>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn dispatch(
+    State(s): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     match route(&s, &method, &uri, &headers, &body).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
 }
 
-async fn route(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Result<Response, ApiError> {
+async fn route(
+    s: &Shared,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Response, ApiError> {
     let segs: Vec<&str> = uri.path().trim_matches('/').split('/').collect();
     let (group, version, rest): (&str, &str, &[&str]) = match segs.as_slice() {
         ["api", v, rest @ ..] => ("", v, rest),
         ["apis", g] => {
-            return resources::api_group(g).map(|d| json_response(&d)).ok_or_else(|| ApiError::not_found("groups", g));
+            return resources::api_group(g)
+                .map(|d| json_response(&d))
+                .ok_or_else(|| ApiError::not_found("groups", g));
         }
         ["apis", g, v, rest @ ..] => (g, v, rest),
         _ => return Err(ApiError::not_found("path", uri.path())),
@@ -141,7 +157,11 @@ async fn route(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body
     if let Some(ns) = &namespace
         && s.with(|w| w.scenario.forbidden_namespaces.contains(ns))
     {
-        let verb = if method == Method::GET { if rest.len() > 1 { "get" } else { "list" } } else { "update" };
+        let verb = if method == Method::GET {
+            if rest.len() > 1 { "get" } else { "list" }
+        } else {
+            "update"
+        };
         return Err(ApiError::forbidden(verb, rest[0], group, ns));
     }
     if group == "metrics.k8s.io" {
@@ -159,7 +179,11 @@ async fn route(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body
         .get("accept")
         .and_then(|a| a.to_str().ok())
         .is_some_and(|a| a.contains("as=Table"));
-    let content_type = headers.get("content-type").and_then(|c| c.to_str().ok()).unwrap_or("").to_string();
+    let content_type = headers
+        .get("content-type")
+        .and_then(|c| c.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     match (method.clone(), t.name.as_deref(), t.sub.as_deref()) {
         (Method::GET, None, None) => {
             if matches!(q.get("watch").map(String::as_str), Some("true" | "1")) {
@@ -171,15 +195,27 @@ async fn route(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body
         (Method::GET, Some(name), None) => {
             let obj = get(s, &t, name)?;
             if as_table {
-                let rv = obj["metadata"]["resourceVersion"].as_str().unwrap_or_default().to_string();
-                Ok(json_response(&table::table(t.resource.plural, &[obj], &rv, None)))
+                let rv = obj["metadata"]["resourceVersion"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                Ok(json_response(&table::table(
+                    t.resource.plural,
+                    &[obj],
+                    &rv,
+                    None,
+                )))
             } else {
                 Ok(json_response(&obj))
             }
         }
-        (Method::GET, Some(name), Some("log")) if t.resource.plural == "pods" => watch::logs(s.clone(), &t, name, &q),
+        (Method::GET, Some(name), Some("log")) if t.resource.plural == "pods" => {
+            watch::logs(s.clone(), &t, name, &q)
+        }
         (Method::GET, Some(name), Some("status")) => get(s, &t, name).map(|o| json_response(&o)),
-        (Method::GET, Some(name), Some("scale")) => scale_of(s, &t, name).map(|o| json_response(&o)),
+        (Method::GET, Some(name), Some("scale")) => {
+            scale_of(s, &t, name).map(|o| json_response(&o))
+        }
         (Method::PATCH | Method::PUT, Some(name), Some("scale")) => {
             let mut scale = scale_of(s, &t, name)?;
             let body: Value = parse_body(body)?;
@@ -191,7 +227,14 @@ async fn route(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body
             let replicas = scale["spec"]["replicas"]
                 .as_i64()
                 .filter(|r| *r >= 0)
-                .ok_or_else(|| ApiError::invalid("Scale", name, "spec.replicas", "must be greater than or equal to 0"))?;
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "Scale",
+                        name,
+                        "spec.replicas",
+                        "must be greater than or equal to 0",
+                    )
+                })?;
             update(s, &t, name, |o| {
                 o["spec"]["replicas"] = json!(replicas);
                 Ok(())
@@ -200,42 +243,62 @@ async fn route(s: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body
         }
         (Method::PATCH, Some(name), None) => {
             let patch: Value = parse_body(body)?;
-            update(s, &t, name, |o| apply_patch(o, &patch, &content_type)).map(|o| json_response(&o))
+            update(s, &t, name, |o| apply_patch(o, &patch, &content_type))
+                .map(|o| json_response(&o))
         }
         (Method::PUT, Some(name), None) => {
             let new: Value = parse_body(body)?;
             let current = get(s, &t, name)?;
-            let want_rv = new["metadata"]["resourceVersion"].as_str().unwrap_or_default();
+            let want_rv = new["metadata"]["resourceVersion"]
+                .as_str()
+                .unwrap_or_default();
             if !want_rv.is_empty() && current["metadata"]["resourceVersion"] != want_rv {
                 return Err(ApiError::conflict(t.resource.plural, name));
             }
             update(s, &t, name, |o| {
                 let meta = o["metadata"].clone();
                 *o = new.clone();
-                for k in ["uid", "creationTimestamp", "name", "namespace", "ownerReferences", "generation"] {
+                for k in [
+                    "uid",
+                    "creationTimestamp",
+                    "name",
+                    "namespace",
+                    "ownerReferences",
+                    "generation",
+                ] {
                     o["metadata"][k] = meta[k].clone();
                 }
                 Ok(())
             })
             .map(|o| json_response(&o))
         }
-        (Method::DELETE, Some(name), None) if matches!(t.resource.plural, "pods" | "configmaps") => {
+        (Method::DELETE, Some(name), None)
+            if matches!(t.resource.plural, "pods" | "configmaps") =>
+        {
             let obj = get(s, &t, name)?;
             s.with(|w| {
                 if t.resource.plural == "pods" {
                     controller::delete_pod(w, &obj);
                 } else {
-                    w.store.delete(t.resource.plural, t.namespace.as_deref().unwrap_or_default(), name);
+                    w.store.delete(
+                        t.resource.plural,
+                        t.namespace.as_deref().unwrap_or_default(),
+                        name,
+                    );
                 }
             });
             Ok(json_response(&obj))
         }
-        _ => Err(ApiError::method_not_allowed(&format!("{method} {}", uri.path()))),
+        _ => Err(ApiError::method_not_allowed(&format!(
+            "{method} {}",
+            uri.path()
+        ))),
     }
 }
 
 fn parse_body(body: &Bytes) -> Result<Value, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))
 }
 
 fn apply_patch(target: &mut Value, patch: &Value, content_type: &str) -> Result<(), ApiError> {
@@ -252,18 +315,32 @@ fn apply_patch(target: &mut Value, patch: &Value, content_type: &str) -> Result<
 pub fn get(s: &Shared, t: &Target, name: &str) -> Result<Value, ApiError> {
     let ns = t.namespace.clone().unwrap_or_default();
     s.with(|w| w.store.get(t.resource.plural, &ns, name).cloned())
-        .ok_or_else(|| ApiError::not_found(&format!("{}{}", t.resource.plural, group_suffix(t.resource)), name))
+        .ok_or_else(|| {
+            ApiError::not_found(
+                &format!("{}{}", t.resource.plural, group_suffix(t.resource)),
+                name,
+            )
+        })
 }
 
 fn group_suffix(r: &Resource) -> String {
-    if r.group.is_empty() { String::new() } else { format!(".{}", r.group) }
+    if r.group.is_empty() {
+        String::new()
+    } else {
+        format!(".{}", r.group)
+    }
 }
 
 fn scale_of(s: &Shared, t: &Target, name: &str) -> Result<Value, ApiError> {
     let o = get(s, t, name)?;
     let selector = o["spec"]["selector"]["matchLabels"]
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(","))
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
         .unwrap_or_default();
     Ok(json!({"kind": "Scale", "apiVersion": "autoscaling/v1",
         "metadata": {"name": name, "namespace": o["metadata"]["namespace"], "uid": o["metadata"]["uid"],
@@ -273,7 +350,12 @@ fn scale_of(s: &Shared, t: &Target, name: &str) -> Result<Value, ApiError> {
 }
 
 /// Read-modify-write of one object, with the checks the API server makes.
-fn update(s: &Shared, t: &Target, name: &str, f: impl FnOnce(&mut Value) -> Result<(), ApiError>) -> Result<Value, ApiError> {
+fn update(
+    s: &Shared,
+    t: &Target,
+    name: &str,
+    f: impl FnOnce(&mut Value) -> Result<(), ApiError>,
+) -> Result<Value, ApiError> {
     let before = get(s, t, name)?;
     let mut after = before.clone();
     f(&mut after)?;
@@ -289,13 +371,20 @@ fn update(s: &Shared, t: &Target, name: &str, f: impl FnOnce(&mut Value) -> Resu
     }
     if t.resource.plural == "persistentvolumeclaims" {
         // Volume expansion completes at once in the simulation.
-        after["status"]["capacity"]["storage"] = after["spec"]["resources"]["requests"]["storage"].clone();
+        after["status"]["capacity"]["storage"] =
+            after["spec"]["resources"]["requests"]["storage"].clone();
     }
     let resource = t.resource.plural;
     Ok(s.with(|w| {
         let stored = w.store.put(resource, after);
         if resource == "persistentvolumeclaims" && before["spec"] != stored["spec"] {
-            w.event(&stored, "Normal", "FileSystemResizeSuccessful", "MountVolume.NodeExpandVolume succeeded for volume", "kubelet");
+            w.event(
+                &stored,
+                "Normal",
+                "FileSystemResizeSuccessful",
+                "MountVolume.NodeExpandVolume succeeded for volume",
+                "kubelet",
+            );
         }
         stored
     }))
@@ -303,30 +392,65 @@ fn update(s: &Shared, t: &Target, name: &str, f: impl FnOnce(&mut Value) -> Resu
 
 fn validate(r: &Resource, name: &str, before: &Value, after: &Value) -> Result<(), ApiError> {
     let typed = match r.kind {
-        "Pod" => serde_json::from_value::<k8s_openapi::api::core::v1::Pod>(after.clone()).map(|_| ()),
-        "ConfigMap" => serde_json::from_value::<k8s_openapi::api::core::v1::ConfigMap>(after.clone()).map(|_| ()),
-        "Secret" => serde_json::from_value::<k8s_openapi::api::core::v1::Secret>(after.clone()).map(|_| ()),
-        "PersistentVolumeClaim" => {
-            serde_json::from_value::<k8s_openapi::api::core::v1::PersistentVolumeClaim>(after.clone()).map(|_| ())
+        "Pod" => {
+            serde_json::from_value::<k8s_openapi::api::core::v1::Pod>(after.clone()).map(|_| ())
         }
-        "Deployment" => serde_json::from_value::<k8s_openapi::api::apps::v1::Deployment>(after.clone()).map(|_| ()),
-        "StatefulSet" => serde_json::from_value::<k8s_openapi::api::apps::v1::StatefulSet>(after.clone()).map(|_| ()),
+        "ConfigMap" => {
+            serde_json::from_value::<k8s_openapi::api::core::v1::ConfigMap>(after.clone())
+                .map(|_| ())
+        }
+        "Secret" => {
+            serde_json::from_value::<k8s_openapi::api::core::v1::Secret>(after.clone()).map(|_| ())
+        }
+        "PersistentVolumeClaim" => serde_json::from_value::<
+            k8s_openapi::api::core::v1::PersistentVolumeClaim,
+        >(after.clone())
+        .map(|_| ()),
+        "Deployment" => {
+            serde_json::from_value::<k8s_openapi::api::apps::v1::Deployment>(after.clone())
+                .map(|_| ())
+        }
+        "StatefulSet" => {
+            serde_json::from_value::<k8s_openapi::api::apps::v1::StatefulSet>(after.clone())
+                .map(|_| ())
+        }
         _ => Ok(()),
     };
     typed.map_err(|e| ApiError::invalid(r.kind, name, "body", &e.to_string()))?;
     if let Some(n) = after["spec"]["replicas"].as_i64()
         && n < 0
     {
-        return Err(ApiError::invalid(r.kind, name, "spec.replicas", &format!("Invalid value: {n}: must be greater than or equal to 0")));
+        return Err(ApiError::invalid(
+            r.kind,
+            name,
+            "spec.replicas",
+            &format!("Invalid value: {n}: must be greater than or equal to 0"),
+        ));
     }
     if r.kind == "PersistentVolumeClaim" {
-        let size = |o: &Value| quantity::bytes(o["spec"]["resources"]["requests"]["storage"].as_str().unwrap_or(""));
+        let size = |o: &Value| {
+            quantity::bytes(
+                o["spec"]["resources"]["requests"]["storage"]
+                    .as_str()
+                    .unwrap_or(""),
+            )
+        };
         match (size(before), size(after)) {
             (Some(a), Some(b)) if b < a => {
-                return Err(ApiError::invalid(r.kind, name, "spec.resources.requests.storage", "Forbidden: field can not be less than status.capacity"));
+                return Err(ApiError::invalid(
+                    r.kind,
+                    name,
+                    "spec.resources.requests.storage",
+                    "Forbidden: field can not be less than status.capacity",
+                ));
             }
             (_, None) => {
-                return Err(ApiError::invalid(r.kind, name, "spec.resources.requests.storage", "Invalid value: must be a quantity such as 50Gi"));
+                return Err(ApiError::invalid(
+                    r.kind,
+                    name,
+                    "spec.resources.requests.storage",
+                    "Invalid value: must be a quantity such as 50Gi",
+                ));
             }
             _ => {}
         }
@@ -335,17 +459,31 @@ fn validate(r: &Resource, name: &str, before: &Value, after: &Value) -> Result<(
         a["resources"] = Value::Null;
         b["resources"] = Value::Null;
         if a != b {
-            return Err(ApiError::invalid(r.kind, name, "spec", "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
+            return Err(ApiError::invalid(
+                r.kind,
+                name,
+                "spec",
+                "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
+            ));
         }
     }
     if r.kind == "Deployment" && after["spec"]["selector"] != before["spec"]["selector"] {
-        return Err(ApiError::invalid(r.kind, name, "spec.selector", "Invalid value: field is immutable"));
+        return Err(ApiError::invalid(
+            r.kind,
+            name,
+            "spec.selector",
+            "Invalid value: field is immutable",
+        ));
     }
     Ok(())
 }
 
 /// Objects matching the request's namespace and selectors, in store order.
-pub fn matching(s: &Shared, t: &Target, q: &HashMap<String, String>) -> Result<(Vec<Value>, u64), ApiError> {
+pub fn matching(
+    s: &Shared,
+    t: &Target,
+    q: &HashMap<String, String>,
+) -> Result<(Vec<Value>, u64), ApiError> {
     let labels = LabelSelector::parse(q.get("labelSelector").map(String::as_str).unwrap_or(""))?;
     let fields = FieldSelector::parse(q.get("fieldSelector").map(String::as_str).unwrap_or(""))?;
     let forbidden = s.with(|w| w.scenario.forbidden_namespaces.clone());
@@ -354,7 +492,12 @@ pub fn matching(s: &Shared, t: &Target, q: &HashMap<String, String>) -> Result<(
             .store
             .list(t.resource.plural, t.namespace.as_deref())
             .into_iter()
-            .filter(|o| t.namespace.is_some() || !forbidden.iter().any(|f| o["metadata"]["namespace"] == f.as_str()))
+            .filter(|o| {
+                t.namespace.is_some()
+                    || !forbidden
+                        .iter()
+                        .any(|f| o["metadata"]["namespace"] == f.as_str())
+            })
             .filter(|o| labels.matches(o) && fields.matches(o))
             .cloned()
             .collect();
@@ -362,18 +505,34 @@ pub fn matching(s: &Shared, t: &Target, q: &HashMap<String, String>) -> Result<(
     }))
 }
 
-fn list(s: &Shared, t: &Target, q: &HashMap<String, String>, as_table: bool) -> Result<Response, ApiError> {
+fn list(
+    s: &Shared,
+    t: &Target,
+    q: &HashMap<String, String>,
+    as_table: bool,
+) -> Result<Response, ApiError> {
     let (items, rv) = matching(s, t, q)?;
     let start: usize = match q.get("continue").filter(|c| !c.is_empty()) {
-        Some(c) => c.parse().map_err(|_| ApiError::bad_request(format!("invalid continue token {c:?}")))?,
+        Some(c) => c
+            .parse()
+            .map_err(|_| ApiError::bad_request(format!("invalid continue token {c:?}")))?,
         None => 0,
     };
-    let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).filter(|l| *l > 0).unwrap_or(usize::MAX);
+    let limit: usize = q
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .filter(|l| *l > 0)
+        .unwrap_or(usize::MAX);
     let page: Vec<Value> = items.iter().skip(start).take(limit).cloned().collect();
     let next = start + page.len();
     let cont = (next < items.len()).then(|| next.to_string());
     if as_table {
-        return Ok(json_response(&table::table(t.resource.plural, &page, &rv.to_string(), cont.as_deref())));
+        return Ok(json_response(&table::table(
+            t.resource.plural,
+            &page,
+            &rv.to_string(),
+            cont.as_deref(),
+        )));
     }
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if let Some(c) = &cont {
@@ -395,5 +554,7 @@ where
     Response::builder()
         .header("content-type", "application/json")
         .body(Body::from_stream(stream))
-        .unwrap_or_else(|_| ApiError::bad_request("cannot build a streaming response").into_response())
+        .unwrap_or_else(|_| {
+            ApiError::bad_request("cannot build a streaming response").into_response()
+        })
 }

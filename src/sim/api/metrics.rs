@@ -7,8 +7,8 @@ use rand::Rng;
 use serde_json::{Value, json};
 
 use super::handlers::Shared;
-use super::status::ApiError;
 use super::select::LabelSelector;
+use super::status::ApiError;
 use crate::sim::clock::{rfc3339, wall};
 use crate::sim::world::{ContainerState, World};
 
@@ -20,8 +20,15 @@ pub fn pod_usage(w: &mut World, uid: &str) -> Option<(f64, f64)> {
     }
     let spec = w.scenario.workload(&rt.workload)?;
     let h = w.health.get(&rt.workload).cloned().unwrap_or_default();
-    let busy = if h.p95_ms > spec.p95_ms * 1.5 { 1.9 } else { 1.0 };
-    let (cpu, mem) = (f64::from(spec.cpu_usage_m) * busy, f64::from(spec.memory_usage_mib) + rt.leak_mib);
+    let busy = if h.p95_ms > spec.p95_ms * 1.5 {
+        1.9
+    } else {
+        1.0
+    };
+    let (cpu, mem) = (
+        f64::from(spec.cpu_usage_m) * busy,
+        f64::from(spec.memory_usage_mib) + rt.leak_mib,
+    );
     let jitter: f64 = w.rng.random_range(0.9..1.1);
     Some((cpu * jitter, mem * (0.98 + (jitter - 0.9) * 0.2)))
 }
@@ -30,7 +37,13 @@ fn json_response(v: &Value) -> Response {
     ([("content-type", "application/json")], v.to_string()).into_response()
 }
 
-pub fn serve(s: &Shared, resource: &str, namespace: Option<&str>, name: Option<&str>, q: &HashMap<String, String>) -> Result<Response, ApiError> {
+pub fn serve(
+    s: &Shared,
+    resource: &str,
+    namespace: Option<&str>,
+    name: Option<&str>,
+    q: &HashMap<String, String>,
+) -> Result<Response, ApiError> {
     let labels = LabelSelector::parse(q.get("labelSelector").map(String::as_str).unwrap_or(""))?;
     let now = rfc3339(wall());
     match resource {
@@ -86,18 +99,28 @@ pub fn serve(s: &Shared, resource: &str, namespace: Option<&str>, name: Option<&
             });
             one_or_list(items, name, "NodeMetricsList", "nodes")
         }
-        other => Err(ApiError::not_found("resource", &format!("{other}.metrics.k8s.io"))),
+        other => Err(ApiError::not_found(
+            "resource",
+            &format!("{other}.metrics.k8s.io"),
+        )),
     }
 }
 
-fn one_or_list(items: Vec<Value>, name: Option<&str>, list_kind: &str, resource: &str) -> Result<Response, ApiError> {
+fn one_or_list(
+    items: Vec<Value>,
+    name: Option<&str>,
+    list_kind: &str,
+    resource: &str,
+) -> Result<Response, ApiError> {
     match name {
         Some(n) => items
             .into_iter()
             .next()
             .map(|i| json_response(&i))
             .ok_or_else(|| ApiError::not_found(&format!("{resource}.metrics.k8s.io"), n)),
-        None => Ok(json_response(&json!({"kind": list_kind, "apiVersion": "metrics.k8s.io/v1beta1",
-                                          "metadata": {}, "items": items}))),
+        None => Ok(json_response(
+            &json!({"kind": list_kind, "apiVersion": "metrics.k8s.io/v1beta1",
+                                          "metadata": {}, "items": items}),
+        )),
     }
 }

@@ -45,7 +45,9 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
             continue;
         }
         match (t.get_mut(k), v) {
-            (Some(Value::Array(existing)), Value::Array(items)) if items.iter().all(|i| i.get("name").is_some()) => {
+            (Some(Value::Array(existing)), Value::Array(items))
+                if items.iter().all(|i| i.get("name").is_some()) =>
+            {
                 for item in items {
                     let name = &item["name"];
                     if item.get("$patch").and_then(Value::as_str) == Some("delete") {
@@ -68,11 +70,16 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
 }
 
 fn pointer_parts(path: &str) -> Vec<String> {
-    path.split('/').skip(1).map(|p| p.replace("~1", "/").replace("~0", "~")).collect()
+    path.split('/')
+        .skip(1)
+        .map(|p| p.replace("~1", "/").replace("~0", "~"))
+        .collect()
 }
 
 pub fn json_patch(target: &mut Value, ops: &Value) -> Result<(), ApiError> {
-    let ops = ops.as_array().ok_or_else(|| ApiError::bad_request("json patch must be an array of operations"))?;
+    let ops = ops
+        .as_array()
+        .ok_or_else(|| ApiError::bad_request("json patch must be an array of operations"))?;
     for op in ops {
         let kind = op["op"].as_str().unwrap_or_default();
         let path = op["path"].as_str().unwrap_or_default();
@@ -82,17 +89,27 @@ pub fn json_patch(target: &mut Value, ops: &Value) -> Result<(), ApiError> {
                 *target = op["value"].clone();
                 continue;
             }
-            return Err(ApiError::bad_request(format!("json patch: bad path {path:?}")));
+            return Err(ApiError::bad_request(format!(
+                "json patch: bad path {path:?}"
+            )));
         };
         let mut cur = &mut *target;
         for p in parents {
             cur = match cur {
                 Value::Object(m) => m.entry(p.clone()).or_insert(Value::Object(Map::new())),
                 Value::Array(a) => {
-                    let i: usize = p.parse().map_err(|_| ApiError::bad_request(format!("json patch: bad index in {path:?}")))?;
-                    a.get_mut(i).ok_or_else(|| ApiError::bad_request(format!("json patch: no element at {path:?}")))?
+                    let i: usize = p.parse().map_err(|_| {
+                        ApiError::bad_request(format!("json patch: bad index in {path:?}"))
+                    })?;
+                    a.get_mut(i).ok_or_else(|| {
+                        ApiError::bad_request(format!("json patch: no element at {path:?}"))
+                    })?
                 }
-                _ => return Err(ApiError::bad_request(format!("json patch: cannot walk {path:?}"))),
+                _ => {
+                    return Err(ApiError::bad_request(format!(
+                        "json patch: cannot walk {path:?}"
+                    )));
+                }
             };
         }
         match (kind, cur) {
@@ -104,23 +121,37 @@ pub fn json_patch(target: &mut Value, ops: &Value) -> Result<(), ApiError> {
             }
             ("add", Value::Array(a)) if last == "-" => a.push(op["value"].clone()),
             ("add" | "replace" | "remove", Value::Array(a)) => {
-                let i: usize = last.parse().map_err(|_| ApiError::bad_request(format!("json patch: bad index in {path:?}")))?;
+                let i: usize = last.parse().map_err(|_| {
+                    ApiError::bad_request(format!("json patch: bad index in {path:?}"))
+                })?;
                 match kind {
                     "add" if i <= a.len() => a.insert(i, op["value"].clone()),
                     "replace" if i < a.len() => a[i] = op["value"].clone(),
                     "remove" if i < a.len() => {
                         a.remove(i);
                     }
-                    _ => return Err(ApiError::bad_request(format!("json patch: index out of range in {path:?}"))),
+                    _ => {
+                        return Err(ApiError::bad_request(format!(
+                            "json patch: index out of range in {path:?}"
+                        )));
+                    }
                 }
             }
             ("test", c) => {
-                let have = if let Value::Object(m) = c { m.get(last).cloned() } else { None };
+                let have = if let Value::Object(m) = c {
+                    m.get(last).cloned()
+                } else {
+                    None
+                };
                 if have.as_ref() != Some(&op["value"]) {
                     return Err(ApiError::invalid("", "", path, "test operation failed"));
                 }
             }
-            _ => return Err(ApiError::bad_request(format!("json patch: unsupported operation {kind:?} at {path:?}"))),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "json patch: unsupported operation {kind:?} at {path:?}"
+                )));
+            }
         }
     }
     Ok(())
@@ -155,10 +186,18 @@ mod tests {
 
     #[test]
     fn json_patch_replaces_template() {
-        let mut o = json!({"spec": {"template": {"x": 1}}, "metadata": {"annotations": {"a": "b"}}});
-        json_patch(&mut o, &json!([
+        let mut o =
+            json!({"spec": {"template": {"x": 1}}, "metadata": {"annotations": {"a": "b"}}});
+        json_patch(
+            &mut o,
+            &json!([
             {"op": "replace", "path": "/spec/template", "value": {"y": 2}},
-            {"op": "replace", "path": "/metadata/annotations", "value": {}}])).unwrap();
-        assert_eq!(o, json!({"spec": {"template": {"y": 2}}, "metadata": {"annotations": {}}}));
+            {"op": "replace", "path": "/metadata/annotations", "value": {}}]),
+        )
+        .unwrap();
+        assert_eq!(
+            o,
+            json!({"spec": {"template": {"y": 2}}, "metadata": {"annotations": {}}})
+        );
     }
 }

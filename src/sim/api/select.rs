@@ -42,7 +42,12 @@ fn split_top(s: &str) -> Vec<String> {
 }
 
 fn set(s: &str) -> Vec<String> {
-    s.trim().trim_start_matches('(').trim_end_matches(')').split(',').map(|v| v.trim().to_string()).collect()
+    s.trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .split(',')
+        .map(|v| v.trim().to_string())
+        .collect()
 }
 
 impl LabelSelector {
@@ -65,10 +70,15 @@ impl LabelSelector {
                 Req::In(k.trim().into(), set(v))
             } else if let Some(k) = p.strip_prefix('!') {
                 Req::NotExists(k.trim().into())
-            } else if p.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
+            } else if p
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+            {
                 Req::Exists(p.into())
             } else {
-                return Err(ApiError::bad_request(format!("unable to parse requirement: invalid label selector {s:?}")));
+                return Err(ApiError::bad_request(format!(
+                    "unable to parse requirement: invalid label selector {s:?}"
+                )));
             };
             reqs.push(req);
         }
@@ -105,7 +115,9 @@ impl FieldSelector {
             } else if let Some((k, v)) = part.split_once('=') {
                 (k, true, v)
             } else {
-                return Err(ApiError::bad_request(format!("invalid selector: '{s}'; can't understand '{part}'")));
+                return Err(ApiError::bad_request(format!(
+                    "invalid selector: '{s}'; can't understand '{part}'"
+                )));
             };
             out.push((k.trim().to_string(), eq, v.trim().to_string()));
         }
@@ -146,14 +158,22 @@ mod tests {
             ("!tier", false),
             ("", true),
         ] {
-            assert_eq!(LabelSelector::parse(sel).unwrap().matches(&o), want, "{sel}");
+            assert_eq!(
+                LabelSelector::parse(sel).unwrap().matches(&o),
+                want,
+                "{sel}"
+            );
         }
     }
 
     #[test]
     fn field_selectors_walk_dotted_paths() {
         let e = json!({"type": "Warning", "involvedObject": {"name": "p1"}, "count": 3});
-        assert!(FieldSelector::parse("type=Warning,involvedObject.name=p1").unwrap().matches(&e));
+        assert!(
+            FieldSelector::parse("type=Warning,involvedObject.name=p1")
+                .unwrap()
+                .matches(&e)
+        );
         assert!(!FieldSelector::parse("type!=Warning").unwrap().matches(&e));
         assert!(FieldSelector::parse("count=3").unwrap().matches(&e));
         assert!(FieldSelector::parse("nonsense").is_err());

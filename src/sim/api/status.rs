@@ -54,14 +54,21 @@ impl ApiError {
     }
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError { code: 400, reason: "BadRequest", message: message.into(), details: Value::Null }
+        ApiError {
+            code: 400,
+            reason: "BadRequest",
+            message: message.into(),
+            details: Value::Null,
+        }
     }
 
     pub fn method_not_allowed(what: &str) -> ApiError {
         ApiError {
             code: 405,
             reason: "MethodNotAllowed",
-            message: format!("the server does not allow this method on the requested resource ({what})"),
+            message: format!(
+                "the server does not allow this method on the requested resource ({what})"
+            ),
             details: Value::Null,
         }
     }
@@ -70,13 +77,20 @@ impl ApiError {
         ApiError {
             code: 415,
             reason: "UnsupportedMediaType",
-            message: format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {ct})"),
+            message: format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {ct})"
+            ),
             details: Value::Null,
         }
     }
 
     pub fn gone(message: impl Into<String>) -> ApiError {
-        ApiError { code: 410, reason: "Expired", message: message.into(), details: Value::Null }
+        ApiError {
+            code: 410,
+            reason: "Expired",
+            message: message.into(),
+            details: Value::Null,
+        }
     }
 
     pub fn to_status(&self) -> Value {
@@ -92,6 +106,11 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (code, [("content-type", "application/json")], self.to_status().to_string()).into_response()
+        (
+            code,
+            [("content-type", "application/json")],
+            self.to_status().to_string(),
+        )
+            .into_response()
     }
 }

@@ -45,17 +45,31 @@ fn gone(rv: u64) -> Value {
     ApiError::gone(format!("too old resource version: {rv}")).to_status()
 }
 
-pub fn serve(shared: Shared, t: &Target, q: &HashMap<String, String>) -> Result<Response, ApiError> {
+pub fn serve(
+    shared: Shared,
+    t: &Target,
+    q: &HashMap<String, String>,
+) -> Result<Response, ApiError> {
     let labels = LabelSelector::parse(q.get("labelSelector").map(String::as_str).unwrap_or(""))?;
     let fields = FieldSelector::parse(q.get("fieldSelector").map(String::as_str).unwrap_or(""))?;
-    let timeout = q.get("timeoutSeconds").and_then(|t| t.parse::<u64>().ok()).unwrap_or(1800).min(3600);
-    let requested: Option<u64> = q.get("resourceVersion").filter(|r| !r.is_empty()).and_then(|r| r.parse().ok());
+    let timeout = q
+        .get("timeoutSeconds")
+        .and_then(|t| t.parse::<u64>().ok())
+        .unwrap_or(1800)
+        .min(3600);
+    let requested: Option<u64> = q
+        .get("resourceVersion")
+        .filter(|r| !r.is_empty())
+        .and_then(|r| r.parse().ok());
     let (start_rv, epoch) = shared.with(|w| (w.store.resource_version(), w.store.epoch));
     // No version (or "0"): start with the current state as ADDED events.
     let (rv, initial) = match requested {
         None | Some(0) => {
             let (items, rv) = matching(&shared, t, q)?;
-            (rv, items.iter().map(|o| line("ADDED", o)).collect::<Vec<_>>())
+            (
+                rv,
+                items.iter().map(|o| line("ADDED", o)).collect::<Vec<_>>(),
+            )
         }
         Some(rv) => (rv, Vec::new()),
     };
@@ -97,7 +111,11 @@ pub fn serve(shared: Shared, t: &Target, q: &HashMap<String, String>) -> Result<
                             if c.resource != st.resource {
                                 continue;
                             }
-                            if st.namespace.as_deref().is_some_and(|ns| c.object["metadata"]["namespace"] != ns) {
+                            if st
+                                .namespace
+                                .as_deref()
+                                .is_some_and(|ns| c.object["metadata"]["namespace"] != ns)
+                            {
                                 continue;
                             }
                             if st.labels.matches(&c.object) && st.fields.matches(&c.object) {
@@ -130,7 +148,10 @@ pub fn serve(shared: Shared, t: &Target, q: &HashMap<String, String>) -> Result<
                                 "metadata": {"resourceVersion": st.rv.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}});
                 return Some((Ok(line("BOOKMARK", &bm)), st));
             }
-            let wait = st.deadline.saturating_duration_since(now).min(BOOKMARK_EVERY);
+            let wait = st
+                .deadline
+                .saturating_duration_since(now)
+                .min(BOOKMARK_EVERY);
             let _ = tokio::time::timeout(wait, st.rx.changed()).await;
             let _ = st.pending.take();
         }
@@ -145,13 +166,26 @@ fn log_error(message: String) -> ApiError {
 
 /// `GET pods/{name}/log`: the current (or previous) container's lines, and with
 /// `follow=true` new lines until the container stops.
-pub fn logs(shared: Shared, t: &Target, name: &str, q: &HashMap<String, String>) -> Result<Response, ApiError> {
+pub fn logs(
+    shared: Shared,
+    t: &Target,
+    name: &str,
+    q: &HashMap<String, String>,
+) -> Result<Response, ApiError> {
     let pod = super::handlers::get(&shared, t, name)?;
-    let container = pod["spec"]["containers"][0]["name"].as_str().unwrap_or_default().to_string();
+    let container = pod["spec"]["containers"][0]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     if let Some(c) = q.get("container").filter(|c| **c != container) {
-        return Err(log_error(format!("container {c} is not valid for pod {name}")));
+        return Err(log_error(format!(
+            "container {c} is not valid for pod {name}"
+        )));
     }
-    let uid = pod["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+    let uid = pod["metadata"]["uid"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let previous = q.get("previous").is_some_and(|p| p == "true");
     let follow = q.get("follow").is_some_and(|p| p == "true");
     let timestamps = q.get("timestamps").is_some_and(|p| p == "true");
@@ -171,12 +205,18 @@ pub fn logs(shared: Shared, t: &Target, name: &str, q: &HashMap<String, String>)
         };
         Some((buf, rt.restarts))
     });
-    let Some((buf, restarts)) = snapshot else { return Err(ApiError::not_found("pods", name)) };
+    let Some((buf, restarts)) = snapshot else {
+        return Err(ApiError::not_found("pods", name));
+    };
     let buf = buf.map_err(|()| {
         if previous {
-            log_error(format!("previous terminated container \"{container}\" in pod \"{name}\" not found"))
+            log_error(format!(
+                "previous terminated container \"{container}\" in pod \"{name}\" not found"
+            ))
         } else {
-            log_error(format!("container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"))
+            log_error(format!(
+                "container \"{container}\" in pod \"{name}\" is waiting to start: ContainerCreating"
+            ))
         }
     })?;
     let cutoff = since.map(|s| crate::sim::clock::wall().as_second() - s);
@@ -190,7 +230,11 @@ pub fn logs(shared: Shared, t: &Target, name: &str, q: &HashMap<String, String>)
         lines.drain(..skip);
     }
     let fmt = move |(t, l): &(jiff::Timestamp, String)| {
-        if timestamps { format!("{t} {l}\n") } else { format!("{l}\n") }
+        if timestamps {
+            format!("{t} {l}\n")
+        } else {
+            format!("{l}\n")
+        }
     };
     let text: String = lines.iter().map(&fmt).collect();
     if !follow || previous {
@@ -198,25 +242,33 @@ pub fn logs(shared: Shared, t: &Target, name: &str, q: &HashMap<String, String>)
     }
     let next_seq = buf.written;
     let first = futures::stream::iter([Ok::<Bytes, Infallible>(Bytes::from(text))]);
-    let rest = futures::stream::unfold((shared, uid, next_seq, restarts), move |(shared, uid, seq, restarts)| async move {
-        loop {
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            let step = shared.with(|w| {
-                let rt = w.pods.get(&uid)?;
-                if rt.restarts != restarts || !matches!(rt.state, ContainerState::Running { .. }) {
-                    return None;
+    let rest = futures::stream::unfold(
+        (shared, uid, next_seq, restarts),
+        move |(shared, uid, seq, restarts)| async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let step = shared.with(|w| {
+                    let rt = w.pods.get(&uid)?;
+                    if rt.restarts != restarts
+                        || !matches!(rt.state, ContainerState::Running { .. })
+                    {
+                        return None;
+                    }
+                    Some((rt.logs.since_seq(seq), rt.logs.written))
+                });
+                let (new, written) = step?;
+                if !new.is_empty() {
+                    let text: String = new.iter().map(fmt).collect();
+                    return Some((Ok(Bytes::from(text)), (shared, uid, written, restarts)));
                 }
-                Some((rt.logs.since_seq(seq), rt.logs.written))
-            });
-            let (new, written) = step?;
-            if !new.is_empty() {
-                let text: String = new.iter().map(fmt).collect();
-                return Some((Ok(Bytes::from(text)), (shared, uid, written, restarts)));
             }
-        }
-    });
+        },
+    );
     use futures::StreamExt;
     let mut r = body_stream(first.chain(rest));
-    r.headers_mut().insert("content-type", axum::http::HeaderValue::from_static("text/plain"));
+    r.headers_mut().insert(
+        "content-type",
+        axum::http::HeaderValue::from_static("text/plain"),
+    );
     Ok(r)
 }
