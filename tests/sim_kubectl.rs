@@ -458,3 +458,18 @@ fn crash_loop_logs_previous_and_follow() {
         "timestamps: {got}"
     );
 }
+
+#[test]
+fn refuses_to_bind_a_non_loopback_address() {
+    let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
+        .args(["sim", "--bind", "0.0.0.0"])
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "no export lines on failure");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("loopback only"),
+        "{out:?}"
+    );
+}

@@ -1204,6 +1204,55 @@ fn compute_health(w: &mut World, now: f64, dt: f64) {
 mod tests {
     use super::*;
 
+    /// Every object the simulation serves must read as its k8s-openapi type.
+    #[test]
+    fn served_objects_are_valid_kubernetes_objects() {
+        use k8s_openapi::api::{apps::v1 as apps, autoscaling::v2 as hpa, core::v1 as core};
+        for name in crate::sim::scenario::names() {
+            let mut w = World::new(crate::sim::scenario::load(name).unwrap(), 2, 1000.0);
+            crate::sim::build::populate(&mut w);
+            for _ in 0..3 {
+                tick(&mut w);
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            let check =
+                |resource: &'static str, f: &dyn Fn(Value) -> Result<(), serde_json::Error>| {
+                    let objs = w.store.list(resource, None);
+                    for o in objs {
+                        f(o.clone()).unwrap_or_else(|e| panic!("{name}: {resource}: {e}: {o}"));
+                    }
+                };
+            check("pods", &|v| {
+                serde_json::from_value::<core::Pod>(v).map(drop)
+            });
+            check("nodes", &|v| {
+                serde_json::from_value::<core::Node>(v).map(drop)
+            });
+            check("events", &|v| {
+                serde_json::from_value::<core::Event>(v).map(drop)
+            });
+            check("services", &|v| {
+                serde_json::from_value::<core::Service>(v).map(drop)
+            });
+            check("persistentvolumeclaims", &|v| {
+                serde_json::from_value::<core::PersistentVolumeClaim>(v).map(drop)
+            });
+            check("deployments", &|v| {
+                serde_json::from_value::<apps::Deployment>(v).map(drop)
+            });
+            check("replicasets", &|v| {
+                serde_json::from_value::<apps::ReplicaSet>(v).map(drop)
+            });
+            check("statefulsets", &|v| {
+                serde_json::from_value::<apps::StatefulSet>(v).map(drop)
+            });
+            check("horizontalpodautoscalers", &|v| {
+                serde_json::from_value::<hpa::HorizontalPodAutoscaler>(v).map(drop)
+            });
+            assert!(!w.store.list("pods", None).is_empty(), "{name}: no pods");
+        }
+    }
+
     #[test]
     fn template_hash_ignores_the_hash_label_and_changes_with_the_template() {
         let a =
