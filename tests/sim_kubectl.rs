@@ -154,6 +154,8 @@ fn reads_look_like_a_real_cluster() {
         "{nodes}"
     );
 
+    let recent = sim.ok(&["logs", "-n", "rag7", &pod, "--since=1h"]);
+    assert!(recent.contains("database system is ready"), "{recent}");
     let logs = sim.ok(&["logs", "-n", "rag7", &pod, "--tail=2"]);
     assert_eq!(logs.lines().count(), 2, "{logs}");
     let all = sim.ok(&["logs", "-n", "rag7", "-l", "app=postgres", "--tail=100"]);
@@ -279,22 +281,23 @@ fn mutations_have_their_effect() {
         ns[1],
         "--timeout=60s",
     ]);
-    let images = sim.ok(&[
-        "get",
-        "pods",
-        ns[0],
-        ns[1],
-        "-l",
-        "app=deepseek-rag-app",
-        "-o",
-        "jsonpath={.items[*].spec.containers[0].image}",
-    ]);
-    assert!(
+    // Replaced pods linger as Terminating for a moment, as on a real cluster.
+    poll("only new images", 40, SEC, || {
+        let images = sim.ok(&[
+            "get",
+            "pods",
+            ns[0],
+            ns[1],
+            "-l",
+            "app=deepseek-rag-app",
+            "-o",
+            "jsonpath={.items[*].spec.containers[0].image}",
+        ]);
         images
             .split_whitespace()
-            .all(|i| i == "deepseek-rag:latest"),
-        "{images}"
-    );
+            .all(|i| i == "deepseek-rag:latest")
+            .then_some(())
+    });
     let history = sim.ok(&[
         "rollout",
         "history",
@@ -382,6 +385,24 @@ fn mutations_have_their_effect() {
         "yaml",
     ]);
     assert!(cm.contains("CACHE_TTL: \"60\""), "{cm}");
+    // kubectl edit: the editor changes the file, kubectl patches the difference.
+    let edited = Command::new("kubectl")
+        .args(["edit", "configmap", "deepseek-rag-config", ns[0], ns[1]])
+        .env("KUBECONFIG", &sim.kubeconfig)
+        .env("EDITOR", "sed -i s/deepseek-r1:7b/deepseek-r1:14b/")
+        .output()
+        .unwrap();
+    assert!(edited.status.success(), "{edited:?}");
+    let model = sim.ok(&[
+        "get",
+        "configmap",
+        "deepseek-rag-config",
+        ns[0],
+        ns[1],
+        "-o",
+        "jsonpath={.data.MODEL_NAME}",
+    ]);
+    assert_eq!(model, "deepseek-r1:14b");
     // An update with a stale resourceVersion is a conflict.
     let mut obj: serde_json::Value = serde_json::from_str(&sim.ok(&[
         "get",
@@ -396,8 +417,7 @@ fn mutations_have_their_effect() {
     obj["metadata"]["resourceVersion"] = serde_json::json!("1");
     let file = std::env::temp_dir().join(format!("sim-cm-{}.json", std::process::id()));
     std::fs::write(&file, obj.to_string()).unwrap();
-    // kubectl validates against the OpenAPI document, which the simulation does not serve.
-    let conflict = sim.kubectl(&["replace", "--validate=false", "-f", file.to_str().unwrap()]);
+    let conflict = sim.kubectl(&["replace", "-f", file.to_str().unwrap()]);
     let _ = std::fs::remove_file(&file);
     assert!(
         String::from_utf8_lossy(&conflict.stderr).contains("the object has been modified"),
@@ -456,6 +476,52 @@ fn crash_loop_logs_previous_and_follow() {
     assert!(
         got.lines().all(|l| l.starts_with("20")),
         "timestamps: {got}"
+    );
+}
+
+#[test]
+fn get_watch_prints_rows_as_pods_change() {
+    let sim = Sim::start("personal-rag", 1.0, None);
+    let name = poll("chatbot pod", 40, SEC, || {
+        let out = sim.ok(&[
+            "get",
+            "pods",
+            "-n",
+            "personal-rag",
+            "-l",
+            "app=redis",
+            "-o",
+            "name",
+        ]);
+        out.lines()
+            .next()
+            .map(|l| l.trim_start_matches("pod/").to_string())
+    });
+    let mut watch = Command::new("kubectl")
+        .args(["get", "pods", "-n", "personal-rag", "-w"])
+        .env("KUBECONFIG", &sim.kubeconfig)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = watch.stdout.take().unwrap();
+    let mut got = String::new();
+    let mut buf = [0u8; 4096];
+    let n = out.read(&mut buf).unwrap();
+    got.push_str(&String::from_utf8_lossy(&buf[..n]));
+    sim.ok(&["delete", "pod", &name, "-n", "personal-rag", "--wait=false"]);
+    for _ in 0..40 {
+        let n = out.read(&mut buf).unwrap();
+        got.push_str(&String::from_utf8_lossy(&buf[..n]));
+        if got.contains("Terminating") && got.contains("ContainerCreating") || n == 0 {
+            break;
+        }
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert_eq!(got.matches("NAME").count(), 1, "one header: {got}");
+    assert!(
+        got.contains("Terminating") && got.contains("ContainerCreating"),
+        "{got}"
     );
 }
 

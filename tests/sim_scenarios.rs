@@ -270,3 +270,56 @@ fn reflector_survives_410_and_a_server_restart() {
     });
     drop(sim);
 }
+
+#[test]
+fn in_process_start_serves_the_api_and_cleans_up() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let handle = opsdeck::sim::start(opsdeck::sim::SimOptions {
+            scenario: "terragon".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!(handle.context, "opsdeck-sim-terragon");
+        assert!(handle.api_url.starts_with("http://127.0.0.1:"));
+        let k8s = handle.profile.kubernetes.clone().unwrap();
+        assert_eq!(k8s.namespaces, vec!["default".to_string()]);
+        assert_eq!(k8s.selector.as_deref(), Some("app=rag-system"));
+        let reread = opsdeck::config::Profile::load(&handle.profile_path).unwrap();
+        assert_eq!(reread.services.len(), handle.profile.services.len());
+
+        let kc = kube::config::Kubeconfig::read_from(&handle.kubeconfig).unwrap();
+        let config = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+            .await
+            .unwrap();
+        let client = kube::Client::try_from(config).unwrap();
+        let deployments: kube::Api<k8s_openapi::api::apps::v1::Deployment> =
+            kube::Api::namespaced(client.clone(), "default");
+        let d = deployments.get("rag-system").await.unwrap();
+        assert_eq!(d.spec.replicas, Some(3));
+        let missing = deployments.get("nope").await.unwrap_err();
+        assert!(
+            matches!(missing, kube::Error::Api(ref s) if s.code == 404),
+            "{missing:?}"
+        );
+
+        let dir = handle.kubeconfig.parent().unwrap().to_path_buf();
+        handle.shutdown();
+        assert!(!dir.exists(), "the temp dir is removed on shutdown");
+    });
+}
+
+#[test]
+fn refusing_a_non_loopback_bind_in_process() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let err = rt
+        .block_on(opsdeck::sim::start(opsdeck::sim::SimOptions {
+            bind: "0.0.0.0".parse().unwrap(),
+            ..Default::default()
+        }))
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("loopback only"), "{err}");
+}

@@ -72,7 +72,21 @@ pub fn template_hash(template: &Value) -> String {
         .collect()
 }
 
+/// Objects owned by `uid`. Terminating pods are left out: controllers replace
+/// them at once, and they no longer count towards any status.
 fn owned_by<'a>(w: &'a World, resource: &'static str, ns: &str, uid: &str) -> Vec<&'a Value> {
+    owned_with_terminating(w, resource, ns, uid)
+        .into_iter()
+        .filter(|o| o["metadata"]["deletionTimestamp"].is_null())
+        .collect()
+}
+
+fn owned_with_terminating<'a>(
+    w: &'a World,
+    resource: &'static str,
+    ns: &str,
+    uid: &str,
+) -> Vec<&'a Value> {
     w.store
         .list(resource, Some(ns))
         .into_iter()
@@ -83,6 +97,9 @@ fn owned_by<'a>(w: &'a World, resource: &'static str, ns: &str, uid: &str) -> Ve
         })
         .collect()
 }
+
+/// Seconds (scenario clock) a deleted pod stays Terminating.
+const GRACE: f64 = 2.0;
 
 fn pod_ready(w: &World, pod: &Value) -> bool {
     pod["metadata"]["uid"]
@@ -141,6 +158,9 @@ fn start_incidents(w: &mut World, now: f64) {
 
 /// Removes a pod from the store and the kubelet's view, with the Killing event.
 pub fn delete_pod(w: &mut World, pod: &Value) {
+    if !pod["metadata"]["deletionTimestamp"].is_null() {
+        return;
+    }
     let ns = pod["metadata"]["namespace"]
         .as_str()
         .unwrap_or_default()
@@ -160,10 +180,20 @@ pub fn delete_pod(w: &mut World, pod: &Value) {
         &format!("Stopping container {container}"),
         "kubelet",
     );
-    if let Some(uid) = pod["metadata"]["uid"].as_str() {
-        w.pods.remove(uid);
+    // Graceful deletion: the pod shows as Terminating, then goes.
+    let now = w.clock.now();
+    if let Some(rt) = pod["metadata"]["uid"]
+        .as_str()
+        .and_then(|u| w.pods.get_mut(u))
+    {
+        rt.ready = false;
+        rt.terminating_until = Some(now + GRACE);
     }
-    w.store.delete("pods", &ns, &name);
+    if let Some(mut stored) = w.store.get("pods", &ns, &name).cloned() {
+        stored["metadata"]["deletionTimestamp"] = json!(rfc3339(wall()));
+        stored["metadata"]["deletionGracePeriodSeconds"] = json!(30);
+        w.store.put("pods", stored);
+    }
 }
 
 fn revision_of(rs: &Value) -> i64 {
@@ -388,7 +418,7 @@ fn reconcile_statefulset(w: &mut World, sts: Value, now: f64) {
         .to_string();
     let desired = sts["spec"]["replicas"].as_i64().unwrap_or(1).max(0);
     let revision = format!("{name}-{}", template_hash(&sts["spec"]["template"]));
-    let pods: Vec<Value> = owned_by(w, "pods", &ns, &uid)
+    let pods: Vec<Value> = owned_with_terminating(w, "pods", &ns, &uid)
         .into_iter()
         .cloned()
         .collect();
@@ -399,7 +429,10 @@ fn reconcile_statefulset(w: &mut World, sts: Value, now: f64) {
             .and_then(|o| o.parse().ok())
             .unwrap_or(-1)
     };
-    for p in pods.iter().filter(|p| ordinal(p) >= desired) {
+    let leaving = pods
+        .iter()
+        .filter(|p| ordinal(p) >= desired && p["metadata"]["deletionTimestamp"].is_null());
+    for p in leaving {
         delete_pod(w, p);
         let pname = p["metadata"]["name"].as_str().unwrap_or_default();
         w.event(
@@ -530,6 +563,7 @@ fn create_pod(
             node: node.clone(),
             ip,
             last_unhealthy: f64::MIN,
+            terminating_until: None,
         },
     );
     w.event(
@@ -581,6 +615,14 @@ fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
         w.pods.remove(uid);
         return;
     };
+    if let Some(until) = rt.terminating_until {
+        if now >= until {
+            let (ns, name) = (rt.namespace.clone(), rt.name.clone());
+            w.pods.remove(uid);
+            w.store.delete("pods", &ns, &name);
+        }
+        return;
+    }
     let Some(spec) = w.workload_spec(&rt.workload).cloned() else {
         return;
     };
@@ -779,11 +821,11 @@ fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
                 (spec.requests_per_second / 4.0).clamp(0.2, 5.0) * if slow { 1.8 } else { 1.0 };
             let expected = lines_per_sec * dt;
             let whole = expected.floor() as usize
-                + usize::from(w.rng.random_bool((expected.fract()).clamp(0.0, 1.0)));
+                + usize::from(w.noise.random_bool((expected.fract()).clamp(0.0, 1.0)));
             let t = wall();
             let ts = t.strftime("%d/%b/%Y:%H:%M:%S +0000").to_string();
             for _ in 0..whole.min(200) {
-                let line = logs::line(spec.logs, mood, &mut w.rng, &ts);
+                let line = logs::line(spec.logs, mood, &mut w.noise, &ts);
                 if let Some(rt) = w.pods.get_mut(uid) {
                     rt.logs.push(t, line);
                 }
@@ -1203,6 +1245,24 @@ fn compute_health(w: &mut World, now: f64, dt: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pod_names(seed: u64) -> Vec<String> {
+        let mut w = World::new(crate::sim::scenario::load("rag7").unwrap(), seed, 1.0);
+        crate::sim::build::populate(&mut w);
+        tick(&mut w);
+        w.store
+            .list("pods", None)
+            .iter()
+            .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_seed_decides_the_names() {
+        assert_eq!(pod_names(2), pod_names(2));
+        assert_ne!(pod_names(2), pod_names(3));
+        assert!(pod_names(2).contains(&"postgres-0".to_string()));
+    }
 
     /// Every object the simulation serves must read as its k8s-openapi type.
     #[test]

@@ -182,8 +182,10 @@ pub async fn metrics(State(s): State<Shared>) -> Response {
     let text = s.with(|w| {
         let mut out = String::new();
         let _ = writeln!(out, "# HELP up Whether the target is up.\n# TYPE up gauge");
+        // The job is the system, as the seeds' rules name it (`up{job="deepseek-rag"}`).
+        let job = &w.scenario.name;
         for (name, h) in &w.health {
-            let _ = writeln!(out, "up{{job=\"{name}\"}} {}", i32::from(h.forced_status.is_none()));
+            let _ = writeln!(out, "up{{job=\"{job}\",service=\"{name}\"}} {}", i32::from(h.forced_status.is_none()));
         }
         let _ = writeln!(out, "# HELP http_requests_total Requests served.\n# TYPE http_requests_total counter");
         for (name, h) in &w.health {

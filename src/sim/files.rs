@@ -33,28 +33,70 @@ pub fn profile(
         .iter()
         .find(|(n, _)| *n == scenario.name)
         .and_then(|(_, text)| toml::from_str::<Profile>(text).ok());
+    // Timeouts, intervals and body expectations come from the built-in profile
+    // of the same system, so the simulation is judged by the seed's own rules.
+    let seed_check = |name: &str| -> Option<Check> {
+        builtin
+            .as_ref()?
+            .services
+            .iter()
+            .find(|s| s.name == name)?
+            .checks
+            .first()
+            .cloned()
+    };
     let services = endpoints
         .iter()
         .map(|(svc, addr)| {
+            let seed = seed_check(&svc.name);
+            let (timeout, interval) = seed
+                .as_ref()
+                .map(|c| match c {
+                    Check::Http {
+                        timeout, interval, ..
+                    }
+                    | Check::Tcp {
+                        timeout, interval, ..
+                    }
+                    | Check::Redis {
+                        timeout, interval, ..
+                    }
+                    | Check::Command {
+                        timeout, interval, ..
+                    } => (*timeout, *interval),
+                })
+                .unwrap_or((None, None));
             let check = match svc.check {
-                CheckStyle::Http | CheckStyle::Grafana => Check::Http {
-                    url: format!("http://{addr}{}", svc.path.as_deref().unwrap_or("/")),
-                    expect_status: Some(200),
-                    body_contains: None,
-                    json_field: None,
-                    timeout: None,
-                    interval: None,
-                },
+                CheckStyle::Http | CheckStyle::Grafana => {
+                    let (expect_status, body_contains, json_field) = match seed {
+                        Some(Check::Http {
+                            expect_status,
+                            body_contains,
+                            json_field,
+                            ..
+                        }) => (expect_status.or(Some(200)), body_contains, json_field),
+                        _ => (Some(200), None, None),
+                    };
+                    Check::Http {
+                        url: format!("http://{addr}{}", svc.path.as_deref().unwrap_or("/")),
+                        expect_status,
+                        body_contains,
+                        json_field,
+                        timeout,
+                        interval,
+                    }
+                }
                 CheckStyle::Tcp => Check::Tcp {
                     address: addr.to_string(),
-                    timeout: None,
-                    interval: None,
+                    timeout,
+                    interval,
                 },
+                // The RESP responder takes no password, so none is named.
                 CheckStyle::Redis => Check::Redis {
                     url: format!("redis://{addr}"),
                     password_env: None,
-                    timeout: None,
-                    interval: None,
+                    timeout,
+                    interval,
                 },
             };
             Service {

@@ -56,6 +56,8 @@ pub struct PodRuntime {
     pub ip: String,
     /// Scenario time of the last Unhealthy event, to pace them.
     pub last_unhealthy: f64,
+    /// Set by deletion: the pod is removed at this scenario time.
+    pub terminating_until: Option<f64>,
 }
 
 /// Live figures per workload, derived each tick; the health endpoints and
@@ -77,7 +79,11 @@ pub struct World {
     pub store: Store,
     pub scenario: Scenario,
     pub clock: Clock,
+    /// Names, uids, addresses and placement: the same seed gives the same cluster.
     pub rng: SmallRng,
+    /// Log lines and metric jitter, kept apart so that API reads (which draw
+    /// from it) cannot shift the names the controller generates.
+    pub noise: SmallRng,
     pub pods: HashMap<String, PodRuntime>,
     /// Incidents that have started, by index into `scenario.incidents`.
     pub started: Vec<bool>,
@@ -95,6 +101,7 @@ impl World {
             scenario,
             clock: Clock::new(speed),
             rng: SmallRng::seed_from_u64(seed),
+            noise: SmallRng::seed_from_u64(seed ^ 0x6f70_7364_6563_6b00),
             pods: HashMap::new(),
             started,
             health: BTreeMap::new(),

@@ -61,6 +61,17 @@ pub async fn api_groups() -> Response {
     json_response(&resources::api_group_list())
 }
 
+pub async fn openapi_index() -> Response {
+    json_response(&super::openapi::index())
+}
+
+pub async fn openapi_document(axum::extract::Path(gv): axum::extract::Path<String>) -> Response {
+    match super::openapi::document(&gv) {
+        Some(doc) => json_response(&doc),
+        None => ApiError::not_found("openapi", &gv).into_response(),
+    }
+}
+
 /// Forgets the watch history, as etcd compaction does; running watches end with 410.
 pub async fn compact(State(s): State<Shared>) -> Response {
     s.with(|w| w.store.compact());
@@ -187,7 +198,7 @@ async fn route(
     match (method.clone(), t.name.as_deref(), t.sub.as_deref()) {
         (Method::GET, None, None) => {
             if matches!(q.get("watch").map(String::as_str), Some("true" | "1")) {
-                watch::serve(s.clone(), &t, &q)
+                watch::serve(s.clone(), &t, &q, as_table)
             } else {
                 list(s, &t, &q, as_table)
             }
@@ -276,15 +287,14 @@ async fn route(
             if matches!(t.resource.plural, "pods" | "configmaps") =>
         {
             let obj = get(s, &t, name)?;
-            s.with(|w| {
+            let ns = t.namespace.clone().unwrap_or_default();
+            let obj = s.with(|w| {
                 if t.resource.plural == "pods" {
                     controller::delete_pod(w, &obj);
+                    // The pod as it now is: Terminating, with its deletionTimestamp.
+                    w.store.get("pods", &ns, name).cloned().unwrap_or(obj)
                 } else {
-                    w.store.delete(
-                        t.resource.plural,
-                        t.namespace.as_deref().unwrap_or_default(),
-                        name,
-                    );
+                    w.store.delete(t.resource.plural, &ns, name).unwrap_or(obj)
                 }
             });
             Ok(json_response(&obj))

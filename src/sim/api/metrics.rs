@@ -29,7 +29,7 @@ pub fn pod_usage(w: &mut World, uid: &str) -> Option<(f64, f64)> {
         f64::from(spec.cpu_usage_m) * busy,
         f64::from(spec.memory_usage_mib) + rt.leak_mib,
     );
-    let jitter: f64 = w.rng.random_range(0.9..1.1);
+    let jitter: f64 = w.noise.random_range(0.9..1.1);
     Some((cpu * jitter, mem * (0.98 + (jitter - 0.9) * 0.2)))
 }
 

@@ -2,6 +2,7 @@
 
 mod handlers;
 mod metrics;
+mod openapi;
 mod patch;
 mod resources;
 mod select;
@@ -20,6 +21,8 @@ pub fn router(shared: Shared) -> Router {
         .route("/api", get(handlers::api_versions))
         .route("/apis", get(handlers::api_groups))
         .route("/sim/compact", post(handlers::compact))
+        .route("/openapi/v3", get(handlers::openapi_index))
+        .route("/openapi/v3/{*gv}", get(handlers::openapi_document))
         .fallback(handlers::dispatch)
         .with_state(shared)
 }

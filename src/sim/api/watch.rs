@@ -31,7 +31,8 @@ struct WatchState {
     bookmarks: bool,
     last_bookmark: tokio::time::Instant,
     rx: tokio::sync::watch::Receiver<u64>,
-    pending: Option<Vec<Value>>,
+    as_table: bool,
+    first: bool,
     done: bool,
 }
 
@@ -45,10 +46,27 @@ fn gone(rv: u64) -> Value {
     ApiError::gone(format!("too old resource version: {rv}")).to_status()
 }
 
+/// Wraps `object` as a one-row Table when the client asked for tables; column
+/// definitions go with the first event only, as the API server does.
+fn wrap(as_table: bool, resource: &str, object: &Value, first: &mut bool) -> Value {
+    if !as_table {
+        return object.clone();
+    }
+    let rv = object["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap_or_default();
+    let mut t = super::table::table(resource, std::slice::from_ref(object), rv, None);
+    if !std::mem::take(first) {
+        t["columnDefinitions"] = json!([]);
+    }
+    t
+}
+
 pub fn serve(
     shared: Shared,
     t: &Target,
     q: &HashMap<String, String>,
+    as_table: bool,
 ) -> Result<Response, ApiError> {
     let labels = LabelSelector::parse(q.get("labelSelector").map(String::as_str).unwrap_or(""))?;
     let fields = FieldSelector::parse(q.get("fieldSelector").map(String::as_str).unwrap_or(""))?;
@@ -61,19 +79,21 @@ pub fn serve(
         .get("resourceVersion")
         .filter(|r| !r.is_empty())
         .and_then(|r| r.parse().ok());
-    let (start_rv, epoch) = shared.with(|w| (w.store.resource_version(), w.store.epoch));
+    let epoch = shared.with(|w| w.store.epoch);
+    let mut first = true;
     // No version (or "0"): start with the current state as ADDED events.
     let (rv, initial) = match requested {
         None | Some(0) => {
             let (items, rv) = matching(&shared, t, q)?;
-            (
-                rv,
-                items.iter().map(|o| line("ADDED", o)).collect::<Vec<_>>(),
-            )
+            let resource = t.resource.plural;
+            let lines = items
+                .iter()
+                .map(|o| line("ADDED", &wrap(as_table, resource, o, &mut first)))
+                .collect::<Vec<_>>();
+            (rv, lines)
         }
         Some(rv) => (rv, Vec::new()),
     };
-    let _ = start_rv;
     let state = WatchState {
         rx: shared.changed.subscribe(),
         shared,
@@ -88,7 +108,8 @@ pub fn serve(
         deadline: tokio::time::Instant::now() + Duration::from_secs(timeout),
         bookmarks: q.get("allowWatchBookmarks").is_some_and(|b| b == "true"),
         last_bookmark: tokio::time::Instant::now(),
-        pending: None,
+        as_table,
+        first,
         done: false,
     };
     let first = futures::stream::iter(initial.into_iter().map(Ok::<Bytes, Infallible>));
@@ -119,7 +140,8 @@ pub fn serve(
                                 continue;
                             }
                             if st.labels.matches(&c.object) && st.fields.matches(&c.object) {
-                                out.push(line(c.kind.as_str(), &c.object));
+                                let obj = wrap(st.as_table, st.resource, &c.object, &mut st.first);
+                                out.push(line(c.kind.as_str(), &obj));
                             }
                         }
                         st.rv = last;
@@ -153,7 +175,6 @@ pub fn serve(
                 .saturating_duration_since(now)
                 .min(BOOKMARK_EVERY);
             let _ = tokio::time::timeout(wait, st.rx.changed()).await;
-            let _ = st.pending.take();
         }
     });
     use futures::StreamExt;
