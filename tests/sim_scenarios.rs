@@ -57,7 +57,7 @@ fn rag7_bad_configmap_crash_loop_is_cured_by_fix_and_rollout_restart() {
 }
 
 #[test]
-fn rag7_memory_leak_ends_in_oom_kills() {
+fn rag7_memory_leak_oom_kills_stop_after_scaling_out() {
     let sim = Sim::start("rag7", 40.0, None);
     // The leak starts after the bad configmap; cure that first so containers run long enough to leak.
     poll("langgraph in CrashLoopBackOff", 120, SEC, || {
@@ -84,6 +84,39 @@ fn rag7_memory_leak_ends_in_oom_kills() {
         "jsonpath={.items[*].status.containerStatuses[0].lastState.terminated.reason}",
     ]);
     assert!(reasons.contains("OOMKilled"), "{reasons}");
+
+    // The runbook's "scale horizontally instead": with the load spread over six
+    // pods the leak stops, and every pod's memory settles back near its baseline.
+    sim.ok(&[
+        "scale",
+        "deployment/langgraph",
+        "-n",
+        "rag7",
+        "--replicas=6",
+    ]);
+    poll("memory settles on every langgraph pod", 120, SEC, || {
+        let o = sim.kubectl(&[
+            "top",
+            "pods",
+            "-n",
+            "rag7",
+            "-l",
+            "app=langgraph",
+            "--no-headers",
+        ]);
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        let mib: Vec<u64> = text
+            .lines()
+            .filter_map(|l| {
+                l.split_whitespace()
+                    .nth(2)?
+                    .strip_suffix("Mi")?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        (o.status.success() && mib.len() >= 6 && mib.iter().all(|m| *m < 1000)).then_some(())
+    });
 }
 
 fn latency_cured_by_scaling(scenario: &str, ns: &str, deployment: &str, replicas: &str) {
