@@ -169,6 +169,10 @@ fn down_cured_by_restart(
     poll("service broken", 120, SEC, || {
         broken(http_get(&url)).then_some(())
     });
+    let p = opsdeck::config::Profile::load(std::path::Path::new(&sim.profile)).unwrap();
+    let (_, metrics) = http_get(&format!("{}/metrics", p.prometheus.unwrap().url)).unwrap();
+    let down = format!("up{{job=\"{scenario}\",service=\"{deployment}\"}} 0");
+    assert!(metrics.contains(&down), "{down} missing from {metrics}");
     sim.ok(&[
         "rollout",
         "restart",
@@ -337,6 +341,48 @@ fn in_process_start_serves_the_api_and_cleans_up() {
             matches!(missing, kube::Error::Api(ref s) if s.code == 404),
             "{missing:?}"
         );
+
+        // The RESP responder answers the Redis check.
+        let redis_url = handle
+            .profile
+            .services
+            .iter()
+            .find(|s| s.name == "redis")
+            .unwrap()
+            .checks[0]
+            .target()
+            .to_string();
+        // Refused until the redis pod is ready, as a Service without endpoints is.
+        let client = redis::Client::open(redis_url.as_str()).unwrap();
+        let mut conn = None;
+        for _ in 0..60 {
+            if let Ok(c) = client.get_multiplexed_async_connection().await {
+                conn = Some(c);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        let mut conn = conn.expect("redis endpoint never accepted a connection");
+        let pong: String = redis::cmd("PING").query_async(&mut conn).await.unwrap();
+        assert_eq!(pong, "PONG");
+        let info: String = redis::cmd("INFO").query_async(&mut conn).await.unwrap();
+        assert!(info.contains("redis_version:"), "{info}");
+        let size: i64 = redis::cmd("DBSIZE").query_async(&mut conn).await.unwrap();
+        assert!(size > 0);
+
+        // /metrics carries the series the seeds' alert rules use.
+        let prom = handle.profile.prometheus.clone().unwrap().url;
+        let (code, body) = http_get(&format!("{prom}/metrics")).unwrap();
+        assert_eq!(code, 200);
+        for series in [
+            "up{job=\"terragon\",service=\"rag-system\"} 1",
+            "http_requests_total{service=\"rag-system\",status=\"500\"}",
+            "http_request_duration_seconds_bucket{service=\"rag-system\",le=\"+Inf\"}",
+            "cache_hit_ratio{service=\"rag-system\"}",
+            "queue_size{service=\"rag-system\"}",
+        ] {
+            assert!(body.contains(series), "{series} missing from {body}");
+        }
 
         let dir = handle.kubeconfig.parent().unwrap().to_path_buf();
         handle.shutdown();

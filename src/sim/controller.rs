@@ -55,6 +55,33 @@ pub fn tick(w: &mut World) {
     render_pods(w);
     update_statuses(w);
     compute_health(w, now, dt);
+    prune_events(w);
+}
+
+/// Events live an hour, as with the API server's default `--event-ttl`.
+fn prune_events(w: &mut World) {
+    let cutoff = wall().as_second() - 3600;
+    let old: Vec<(String, String)> = w
+        .store
+        .list("events", None)
+        .into_iter()
+        .filter(|e| {
+            e["lastTimestamp"]
+                .as_str()
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                .is_some_and(|t| t.as_second() < cutoff)
+        })
+        .map(|e| {
+            let m = &e["metadata"];
+            (
+                m["namespace"].as_str().unwrap_or_default().to_string(),
+                m["name"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    for (ns, name) in old {
+        w.store.delete("events", &ns, &name);
+    }
 }
 
 /// A short stable hash of a pod template, used in replica set names and the

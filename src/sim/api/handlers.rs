@@ -299,6 +299,11 @@ async fn route(
             });
             Ok(json_response(&obj))
         }
+        (_, Some(_), Some(sub @ ("exec" | "attach" | "portforward"))) => {
+            Err(ApiError::method_not_allowed(&format!(
+                "pods/{sub}: the simulated environment runs no containers, so there is nothing to {sub}; use `kubectl logs` and `kubectl describe` instead"
+            )))
+        }
         _ => Err(ApiError::method_not_allowed(&format!(
             "{method} {}",
             uri.path()
