@@ -1,0 +1,28 @@
+//! The Kubernetes API subset, over HTTP without authentication.
+
+mod handlers;
+mod metrics;
+mod openapi;
+mod patch;
+mod resources;
+mod select;
+mod status;
+mod table;
+mod watch;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use handlers::{Shared, SimState};
+
+pub fn router(shared: Shared) -> Router {
+    Router::new()
+        .route("/version", get(handlers::version))
+        .route("/api", get(handlers::api_versions))
+        .route("/apis", get(handlers::api_groups))
+        .route("/sim/compact", post(handlers::compact))
+        .route("/openapi/v3", get(handlers::openapi_index))
+        .route("/openapi/v3/{*gv}", get(handlers::openapi_document))
+        .fallback(handlers::dispatch)
+        .with_state(shared)
+}

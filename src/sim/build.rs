@@ -1,0 +1,287 @@
+//! The scenario's initial objects, as the API serves them.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::clock::{rfc3339, wall};
+use super::scenario::{WorkloadKind, WorkloadSpec};
+use super::world::World;
+
+pub const KUBELET_VERSION: &str = "v1.32.4";
+
+pub fn app_label(w: &WorkloadSpec) -> String {
+    w.labels
+        .get("app")
+        .cloned()
+        .unwrap_or_else(|| w.name.clone())
+}
+
+fn pod_labels(w: &WorkloadSpec) -> BTreeMap<String, String> {
+    let mut labels = w.labels.clone();
+    labels.insert("app".into(), app_label(w));
+    labels
+}
+
+fn meta(world: &mut World, name: &str, namespace: Option<&str>) -> Value {
+    let mut m = json!({
+        "name": name,
+        "uid": world.uid(),
+        "creationTimestamp": rfc3339(wall()),
+    });
+    if let Some(ns) = namespace {
+        m["namespace"] = json!(ns);
+    }
+    m
+}
+
+fn pod_template(w: &WorkloadSpec) -> Value {
+    let mut container = json!({
+        "name": w.container,
+        "image": w.image,
+        "imagePullPolicy": "IfNotPresent",
+        "ports": [{"containerPort": w.port, "protocol": "TCP"}],
+        "resources": {
+            "requests": {"cpu": format!("{}m", w.cpu_request_m), "memory": format!("{}Mi", w.memory_request_mib)},
+            "limits": {"cpu": format!("{}m", w.cpu_limit_m), "memory": format!("{}Mi", w.memory_limit_mib)},
+        },
+        "readinessProbe": {
+            "tcpSocket": {"port": w.port},
+            "periodSeconds": 10, "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3,
+        },
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
+    });
+    if let Some(cm) = &w.configmap {
+        container["envFrom"] = json!([{"configMapRef": {"name": cm}}]);
+    }
+    if w.kind == WorkloadKind::StatefulSet && w.volume_size.is_some() {
+        container["volumeMounts"] = json!([{"name": "data", "mountPath": "/var/lib/data"}]);
+    }
+    json!({
+        "metadata": {"labels": pod_labels(w)},
+        "spec": {
+            "containers": [container],
+            "restartPolicy": "Always",
+            "terminationGracePeriodSeconds": 30,
+            "dnsPolicy": "ClusterFirst",
+            "schedulerName": "default-scheduler",
+        }
+    })
+}
+
+/// Creates every object the scenario starts with. Pods come from the controller.
+pub fn populate(world: &mut World) {
+    let scenario = world.scenario.clone();
+    for ns in &scenario.namespaces {
+        let m = meta(world, ns, None);
+        let mut m = m;
+        m["labels"] = json!({"kubernetes.io/metadata.name": ns});
+        world.store.put(
+            "namespaces",
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": m,
+                   "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}),
+        );
+    }
+    for (i, node) in scenario.nodes.iter().enumerate() {
+        let mut m = meta(world, &node.name, None);
+        m["labels"] = json!({
+            "kubernetes.io/hostname": node.name,
+            "kubernetes.io/os": "linux",
+            "kubernetes.io/arch": "amd64",
+            "node-role.kubernetes.io/worker": "",
+        });
+        let capacity = json!({
+            "cpu": node.cpu_cores.to_string(),
+            "memory": format!("{}Ki", u64::from(node.memory_gib) * 1024 * 1024),
+            "pods": "110",
+            "ephemeral-storage": "104857600Ki",
+        });
+        let now = rfc3339(wall());
+        world.store.put(
+            "nodes",
+            json!({
+                "apiVersion": "v1", "kind": "Node", "metadata": m,
+                "spec": {"podCIDR": format!("10.244.{i}.0/24")},
+                "status": {
+                    "capacity": capacity, "allocatable": capacity,
+                    "conditions": [
+                        {"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory",
+                         "message": "kubelet has sufficient memory available", "lastHeartbeatTime": now, "lastTransitionTime": now},
+                        {"type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure",
+                         "message": "kubelet has no disk pressure", "lastHeartbeatTime": now, "lastTransitionTime": now},
+                        {"type": "Ready", "status": "True", "reason": "KubeletReady",
+                         "message": "kubelet is posting ready status", "lastHeartbeatTime": now, "lastTransitionTime": now},
+                    ],
+                    "addresses": [
+                        {"type": "InternalIP", "address": format!("192.168.49.{}", i + 2)},
+                        {"type": "Hostname", "address": node.name},
+                    ],
+                    "nodeInfo": {
+                        "machineID": "", "systemUUID": "", "bootID": "",
+                        "kernelVersion": "6.1.0-sim", "osImage": "Debian GNU/Linux 12 (bookworm)",
+                        "containerRuntimeVersion": "containerd://1.7.22", "kubeletVersion": KUBELET_VERSION,
+                        "kubeProxyVersion": KUBELET_VERSION, "operatingSystem": "linux", "architecture": "amd64",
+                    },
+                }
+            }),
+        );
+    }
+    for cm in &scenario.configmaps {
+        let m = meta(world, &cm.name, Some(&cm.namespace));
+        world.store.put(
+            "configmaps",
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": m, "data": cm.data}),
+        );
+    }
+    for s in &scenario.secrets {
+        let m = meta(world, &s.name, Some(&s.namespace));
+        let data: BTreeMap<&String, String> = s
+            .data
+            .iter()
+            .map(|(k, v)| (k, base64(v.as_bytes())))
+            .collect();
+        world.store.put(
+            "secrets",
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": m, "type": "Opaque", "data": data}),
+        );
+    }
+    for p in &scenario.pvcs {
+        put_pvc(
+            world,
+            &p.name,
+            &p.namespace,
+            &p.storage,
+            &p.storage_class,
+            BTreeMap::new(),
+        );
+    }
+    for w in &scenario.workloads {
+        let labels = pod_labels(w);
+        let svc_meta = {
+            let mut m = meta(world, &app_label(w), Some(&w.namespace));
+            m["labels"] = json!(labels);
+            m
+        };
+        let ip = format!("10.96.{}.{}", world.rng_byte(), world.rng_byte());
+        world.store.put(
+            "services",
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": svc_meta,
+                   "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip],
+                            "ports": [{"name": "main", "port": w.port, "targetPort": w.port, "protocol": "TCP"}],
+                            "selector": {"app": app_label(w)}, "sessionAffinity": "None"},
+                   "status": {"loadBalancer": {}}}),
+        );
+        let mut m = meta(world, &w.name, Some(&w.namespace));
+        m["labels"] = json!(labels);
+        m["generation"] = json!(1);
+        let selector = json!({"matchLabels": {"app": app_label(w)}});
+        match w.kind {
+            WorkloadKind::Deployment => {
+                m["annotations"] = json!({"deployment.kubernetes.io/revision": "1"});
+                world.store.put(
+                    "deployments",
+                    json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": m,
+                           "spec": {"replicas": w.replicas, "selector": selector, "template": pod_template(w),
+                                    "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
+                                    "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600},
+                           "status": {}}),
+                );
+            }
+            WorkloadKind::StatefulSet => {
+                let mut spec = json!({"replicas": w.replicas, "selector": selector, "template": pod_template(w),
+                                      "serviceName": app_label(w), "podManagementPolicy": "OrderedReady",
+                                      "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}},
+                                      "revisionHistoryLimit": 10});
+                if let Some(size) = &w.volume_size {
+                    spec["volumeClaimTemplates"] = json!([{
+                        "metadata": {"name": "data"},
+                        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}},
+                    }]);
+                    for i in 0..w.replicas {
+                        put_pvc(
+                            world,
+                            &format!("data-{}-{i}", w.name),
+                            &w.namespace,
+                            size,
+                            "standard",
+                            labels.clone(),
+                        );
+                    }
+                }
+                world.store.put(
+                    "statefulsets",
+                    json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": m, "spec": spec, "status": {}}),
+                );
+            }
+        }
+    }
+    for h in &scenario.hpas {
+        let m = meta(world, &h.name, Some(&h.namespace));
+        world.store.put(
+            "horizontalpodautoscalers",
+            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": m,
+                   "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": h.target},
+                            "minReplicas": h.min_replicas, "maxReplicas": h.max_replicas,
+                            "metrics": [{"type": "Resource", "resource": {"name": "cpu",
+                                "target": {"type": "Utilization", "averageUtilization": h.cpu_target_percent}}}]},
+                   "status": {"currentReplicas": 0, "desiredReplicas": 0}}),
+        );
+    }
+}
+
+fn put_pvc(
+    world: &mut World,
+    name: &str,
+    namespace: &str,
+    storage: &str,
+    class: &str,
+    labels: BTreeMap<String, String>,
+) {
+    let mut m = meta(world, name, Some(namespace));
+    if !labels.is_empty() {
+        m["labels"] = json!(labels);
+    }
+    let volume = format!("pvc-{}", world.uid());
+    world.store.put(
+        "persistentvolumeclaims",
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": m,
+               "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": storage}},
+                        "storageClassName": class, "volumeName": volume, "volumeMode": "Filesystem"},
+               "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": storage}}}),
+    );
+}
+
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+}

@@ -1,0 +1,170 @@
+//! The kubeconfig and profile a simulation writes for its clients.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use crate::config::profile::{KubernetesConfig, PrometheusConfig, Thresholds};
+use crate::config::{Check, Profile, Service};
+
+use super::error::SimError;
+use super::scenario::{CheckStyle, Scenario, ServiceSpec};
+
+fn write_file(path: &Path, text: &str) -> Result<(), SimError> {
+    std::fs::write(path, text).map_err(|e| SimError::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+pub fn kubeconfig(context: &str, api_url: &str, namespace: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: {context}\n  cluster:\n    server: {api_url}\ncontexts:\n- name: {context}\n  context:\n    cluster: {context}\n    user: {context}\n    namespace: {namespace}\ncurrent-context: {context}\nusers:\n- name: {context}\n  user: {{}}\npreferences: {{}}\n"
+    )
+}
+
+pub fn profile(
+    scenario: &Scenario,
+    context: &str,
+    kubeconfig: &Path,
+    prometheus: &str,
+    endpoints: &[(ServiceSpec, SocketAddr)],
+) -> Profile {
+    let builtin = crate::config::profiles::BUILTIN
+        .iter()
+        .find(|(n, _)| *n == scenario.name)
+        .and_then(|(_, text)| toml::from_str::<Profile>(text).ok());
+    // Timeouts, intervals and body expectations come from the built-in profile
+    // of the same system, so the simulation is judged by the seed's own rules.
+    let seed_check = |name: &str| -> Option<Check> {
+        builtin
+            .as_ref()?
+            .services
+            .iter()
+            .find(|s| s.name == name)?
+            .checks
+            .first()
+            .cloned()
+    };
+    let services = endpoints
+        .iter()
+        .map(|(svc, addr)| {
+            let seed = seed_check(&svc.name);
+            let (timeout, interval) = seed
+                .as_ref()
+                .map(|c| match c {
+                    Check::Http {
+                        timeout, interval, ..
+                    }
+                    | Check::Tcp {
+                        timeout, interval, ..
+                    }
+                    | Check::Redis {
+                        timeout, interval, ..
+                    }
+                    | Check::Command {
+                        timeout, interval, ..
+                    } => (*timeout, *interval),
+                })
+                .unwrap_or((None, None));
+            let check = match svc.check {
+                CheckStyle::Http | CheckStyle::Grafana => {
+                    let (expect_status, body_contains, json_field) = match seed {
+                        Some(Check::Http {
+                            expect_status,
+                            body_contains,
+                            json_field,
+                            ..
+                        }) => (expect_status.or(Some(200)), body_contains, json_field),
+                        _ => (Some(200), None, None),
+                    };
+                    Check::Http {
+                        url: format!("http://{addr}{}", svc.path.as_deref().unwrap_or("/")),
+                        expect_status,
+                        body_contains,
+                        json_field,
+                        timeout,
+                        interval,
+                    }
+                }
+                CheckStyle::Tcp => Check::Tcp {
+                    address: addr.to_string(),
+                    timeout,
+                    interval,
+                },
+                // The RESP responder takes no password, so none is named.
+                CheckStyle::Redis => Check::Redis {
+                    url: format!("redis://{addr}"),
+                    password_env: None,
+                    timeout,
+                    interval,
+                },
+            };
+            Service {
+                name: svc.name.clone(),
+                description: svc.description.clone(),
+                workload: svc.workload.clone(),
+                checks: vec![check],
+            }
+        })
+        .collect();
+    Profile {
+        name: format!("sim-{}", scenario.name),
+        readonly: false,
+        description: Some(format!("Simulated {}", scenario.description)),
+        kubernetes: Some(KubernetesConfig {
+            context: Some(context.to_string()),
+            kubeconfig: Some(kubeconfig.to_path_buf()),
+            namespaces: scenario
+                .namespaces
+                .iter()
+                .filter(|n| !scenario.forbidden_namespaces.contains(n))
+                .cloned()
+                .collect(),
+            selector: scenario.selector.clone(),
+            production: false,
+        }),
+        docker: None,
+        prometheus: Some(PrometheusConfig {
+            url: prometheus.to_string(),
+        }),
+        services,
+        thresholds: builtin
+            .as_ref()
+            .map(|p| p.thresholds.clone())
+            .unwrap_or_else(Thresholds::default),
+        runbooks: Vec::new(),
+        placeholders: builtin.map(|p| p.placeholders).unwrap_or_default(),
+        source: None,
+    }
+}
+
+/// Writes kubeconfig and profile.toml into `dir`; returns their paths and the profile.
+pub fn write(
+    dir: &Path,
+    scenario: &Scenario,
+    context: &str,
+    api_url: &str,
+    prometheus: &str,
+    endpoints: &[(ServiceSpec, SocketAddr)],
+) -> Result<(PathBuf, PathBuf, Profile), SimError> {
+    std::fs::create_dir_all(dir).map_err(|e| SimError::Write {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let kc = dir.join("kubeconfig");
+    let ns = scenario
+        .namespaces
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "default".into());
+    write_file(&kc, &kubeconfig(context, api_url, &ns))?;
+    let mut p = profile(scenario, context, &kc, prometheus, endpoints);
+    let path = dir.join("profile.toml");
+    let text = p.to_toml().map_err(|e| SimError::Write {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    write_file(&path, &text)?;
+    p.source = Some(path.clone());
+    Ok((kc, path, p))
+}
