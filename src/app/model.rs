@@ -173,4 +173,8 @@ pub enum SourceUpdate {
     },
     /// A log stream ended (container exited, stream closed); the text says why.
     LogEnded { stream: StreamId, reason: String },
+    /// A one-line summary above the rows, like `kubectl top nodes` (or why it is missing).
+    Summary { platform: Platform, text: String },
+    /// A detail view the operator asked for (describe, YAML), shown in a scrollable window.
+    Detail { title: String, lines: Vec<String> },
 }

@@ -111,6 +111,14 @@ impl App {
                     self.logs.ended = Some(reason);
                 }
             }
+            SourceUpdate::Summary { text, .. } => self.workloads.nodes_line = Some(text),
+            SourceUpdate::Detail { title, lines } => {
+                self.overlay = Some(Overlay::Detail {
+                    title,
+                    lines,
+                    scroll: 0,
+                });
+            }
         }
     }
 
