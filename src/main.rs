@@ -57,8 +57,15 @@ fn dispatch(cli: Cli, paths: Paths, started: Instant) -> Result<ExitCode> {
             runtime()?.block_on(opsdeck::sim::cli::run_headless(args))?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Demo(_args)) => {
-            bail!("the demo needs the simulated environment, which is not part of this build yet")
+        Some(Command::Demo(args)) => {
+            runtime()?.block_on(async {
+                let sim = opsdeck::sim::start(args.options()).await?;
+                tracing::info!(api = %sim.api_url, context = %sim.context, "demo environment started");
+                let result = open_console(sim.profile.clone(), None, &g, paths, started).await;
+                sim.shutdown();
+                result
+            })?;
+            Ok(ExitCode::SUCCESS)
         }
         Some(Command::Keymap(args)) => match args.command {
             KeymapCommand::Check { file } => {

@@ -3,21 +3,46 @@
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
+use crate::app::confirm::PendingAction;
+use crate::app::model::{Platform, SourceUpdate};
 use crate::app::{App, Effect, Msg};
 use crate::config::{Paths, Profile, profiles};
-use crate::sources::health;
+use crate::sources::{docker, health};
 
-/// The running source tasks of one profile. Dropping or `stop` ends them.
+/// Updates a source may queue before it waits for the console.
+const SOURCE_CAPACITY: usize = 256;
+
+/// The running sources of one profile. Dropping or `stop` ends them.
 pub struct Sources {
     tasks: Vec<JoinHandle<()>>,
     refresh: watch::Sender<u64>,
+    docker: Option<std::sync::Arc<docker::DockerHandle>>,
+    /// The container whose log is followed, to stop it when another is chosen.
+    docker_log: Option<String>,
 }
 
 impl Sources {
     pub fn start(profile: &Profile, tx: mpsc::Sender<Msg>) -> Sources {
         let (refresh, refresh_rx) = watch::channel(0u64);
-        let tasks = health::spawn_checks(&profile.services, tx, Msg::Health, refresh_rx);
-        Sources { tasks, refresh }
+        let mut tasks =
+            health::spawn_checks(&profile.services, tx.clone(), Msg::Health, refresh_rx);
+        let docker = profile.docker.as_ref().map(|d| {
+            let (utx, task) = forward(tx.clone());
+            tasks.push(task);
+            std::sync::Arc::new(docker::spawn(
+                docker::DockerSettings {
+                    host: d.host.clone(),
+                    compose_project: d.compose_project.clone(),
+                },
+                utx,
+            ))
+        });
+        Sources {
+            tasks,
+            refresh,
+            docker,
+            docker_log: None,
+        }
     }
 
     pub fn refresh(&self) {
@@ -25,6 +50,7 @@ impl Sources {
     }
 
     pub fn stop(&mut self) {
+        self.docker = None;
         for t in self.tasks.drain(..) {
             t.abort();
         }
@@ -35,6 +61,19 @@ impl Drop for Sources {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// A channel for a source's updates, forwarded into the console's messages.
+fn forward(tx: mpsc::Sender<Msg>) -> (mpsc::Sender<SourceUpdate>, JoinHandle<()>) {
+    let (utx, mut urx) = mpsc::channel::<SourceUpdate>(SOURCE_CAPACITY);
+    let task = tokio::spawn(async move {
+        while let Some(u) = urx.recv().await {
+            if tx.send(Msg::Source(u)).await.is_err() {
+                return;
+            }
+        }
+    });
+    (utx, task)
 }
 
 /// Carries out one effect. Failures become a message in the status line; the
@@ -83,7 +122,42 @@ pub fn apply(
         Effect::SwitchNamespaces(_) | Effect::SwitchContext(_) => {
             // The Kubernetes source picks these up from the state when it restarts.
         }
-        Effect::FollowLogs { .. } | Effect::StopLogs => {}
+        Effect::FollowLogs { stream, previous } => match stream.platform {
+            Platform::Docker => {
+                let Some(d) = &sources.docker else {
+                    app.flash = Some("Docker is not configured in this profile".into());
+                    return;
+                };
+                if let Some(old) = sources.docker_log.take() {
+                    d.stop_logs(&old);
+                }
+                if previous {
+                    app.flash = Some("Docker keeps one log per container: showing it".into());
+                }
+                let opts = docker::LogOptions {
+                    tail: Some(500),
+                    timestamps: true,
+                    follow: true,
+                };
+                match d.follow_logs(&stream.name, opts) {
+                    Ok(()) => sources.docker_log = Some(stream.name.clone()),
+                    Err(e) => {
+                        app.logs.ended = Some(e.to_string());
+                        app.dirty = true;
+                    }
+                }
+            }
+            Platform::Kubernetes => {
+                app.logs.ended = Some("Kubernetes logs are not available in this build".into());
+                app.dirty = true;
+            }
+        },
+        Effect::StopLogs => {
+            if let (Some(d), Some(old)) = (&sources.docker, sources.docker_log.take()) {
+                d.stop_logs(&old);
+            }
+        }
+        Effect::RunAction(action) => run_action(action, sources, tx.clone(), app),
         Effect::SaveLogs { name, lines } => {
             let dir = paths.data_dir.join("logs");
             let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
@@ -101,6 +175,34 @@ pub fn apply(
                 Err(e) => format!("cannot save logs to {}: {e}", path.display()),
             });
             app.dirty = true;
+        }
+    }
+}
+
+/// Runs a confirmed action in the background; its result comes back as a notice.
+fn run_action(action: PendingAction, sources: &Sources, tx: mpsc::Sender<Msg>, app: &mut App) {
+    if app.readonly {
+        // The dialog is never offered in read-only mode; this is the second lock.
+        app.flash = Some("read-only mode: the action was refused".into());
+        return;
+    }
+    match action {
+        PendingAction::DockerRestart { container } => {
+            let Some(d) = sources.docker.clone() else {
+                app.flash = Some("Docker is not configured in this profile".into());
+                return;
+            };
+            tracing::info!(container, "restarting container (confirmed)");
+            tokio::spawn(async move {
+                let text = match d.restart(&container).await {
+                    Ok(()) => format!("restarted {container}"),
+                    Err(e) => format!("restart of {container} failed: {e}"),
+                };
+                let _ = tx.send(Msg::Notice(text)).await;
+            });
+        }
+        PendingAction::KubeRolloutRestart { .. } | PendingAction::KubeDeletePod { .. } => {
+            app.flash = Some("Kubernetes actions are not available in this build".into());
         }
     }
 }

@@ -1,6 +1,7 @@
 //! State, actions, messages and `update`.
 
 pub mod action;
+pub mod confirm;
 pub mod events;
 pub mod logs;
 pub mod model;

@@ -37,4 +37,6 @@ pub enum Effect {
         name: String,
         lines: Vec<LogLine>,
     },
+    /// A confirmed action: run it and report the result as a `Notice`.
+    RunAction(super::confirm::PendingAction),
 }

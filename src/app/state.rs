@@ -64,6 +64,8 @@ pub enum Overlay {
         lines: Vec<String>,
         scroll: u16,
     },
+    /// An action that changes something, waiting for the operator's word.
+    Confirm(super::confirm::Confirm),
 }
 
 /// Text being typed into the focused pane's filter.

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::Action;
+use super::confirm::{Confirm, Decision, PendingAction, Tier};
 use super::logs::LogFilter;
 use super::model::{Platform, SourceState, SourceUpdate, StreamId};
 use super::msg::{Effect, Msg};
@@ -132,6 +133,22 @@ impl App {
                 self.overlay = on_scroll_key(key, scroll, &self.keymap, Action::Help)
                     .map(|scroll| Overlay::Help { scroll });
                 return Vec::new();
+            }
+            Some(Overlay::Confirm(mut c)) => {
+                return match c.on_key(key) {
+                    Decision::Pending => {
+                        self.overlay = Some(Overlay::Confirm(c));
+                        Vec::new()
+                    }
+                    Decision::Cancelled => {
+                        self.flash = Some("cancelled; nothing was changed".into());
+                        Vec::new()
+                    }
+                    Decision::Confirmed(action) => {
+                        self.flash = Some(format!("running: {}", c.command));
+                        vec![Effect::RunAction(action)]
+                    }
+                };
             }
             Some(Overlay::Detail {
                 title,
@@ -276,13 +293,7 @@ impl App {
             Action::Runbook => {
                 self.flash = Some("runbooks: use `opsdeck runbook list FILE` for now".into());
             }
-            Action::Restart => {
-                if self.readonly {
-                    self.flash = Some("read-only: restarting is refused".into());
-                } else {
-                    self.flash = Some("restart: select a workload first".into());
-                }
-            }
+            Action::Restart => self.ask_restart(),
         }
         Vec::new()
     }
@@ -370,6 +381,103 @@ impl App {
         self.logs.open(stream.clone(), title, previous);
         self.focus = Pane::Logs;
         vec![Effect::FollowLogs { stream, previous }]
+    }
+
+    /// Opens the confirmation for restarting the selected workload: a container
+    /// restart or a deployment's rollout restart (mutating), or deleting a pod
+    /// that no controller owns (destructive).
+    fn ask_restart(&mut self) {
+        if self.readonly {
+            self.flash = Some("read-only mode: restarting is refused (start without --readonly and use a profile that allows changes)".into());
+            return;
+        }
+        let Some(w) = self.workloads.selected_row() else {
+            self.flash = Some("select a workload in Workloads (2) first".into());
+            return;
+        };
+        let quote = |s: &str| {
+            shlex::try_quote(s)
+                .map(|q| q.into_owned())
+                .unwrap_or_else(|_| format!("{s:?}"))
+        };
+        let kube_target = format!(
+            "context {} · namespace {}",
+            self.kube.context.as_deref().unwrap_or("(current)"),
+            w.namespace
+        );
+        let ctx_flag = self
+            .kube
+            .context
+            .as_deref()
+            .map(|c| format!(" --context {}", quote(c)))
+            .unwrap_or_default();
+        let confirm = match w.platform {
+            Platform::Docker => Confirm {
+                title: format!("Restart container {}?", w.name),
+                command: crate::sources::docker::equivalent_command(
+                    crate::sources::docker::ContainerAction::Restart,
+                    &w.name,
+                ),
+                target: format!(
+                    "docker {}",
+                    self.profile
+                        .docker
+                        .as_ref()
+                        .and_then(|d| d.host.clone())
+                        .unwrap_or_else(|| crate::sources::docker::resolve_host(None))
+                ),
+                platform: w.platform,
+                tier: Tier::Mutating,
+                why: "stops the container (10 s grace) and starts it again".into(),
+                expected: None,
+                typed: String::new(),
+                on_confirm: false,
+                action: PendingAction::DockerRestart {
+                    container: w.name.clone(),
+                },
+            },
+            Platform::Kubernetes => match &w.group {
+                Some(deployment) => Confirm {
+                    title: format!("Rollout restart of {deployment}?"),
+                    command: format!(
+                        "kubectl rollout restart deployment/{} -n {}{ctx_flag}",
+                        quote(deployment),
+                        quote(&w.namespace)
+                    ),
+                    target: kube_target,
+                    platform: w.platform,
+                    tier: Tier::Mutating,
+                    why: "replaces every pod of the deployment, one by one".into(),
+                    expected: None,
+                    typed: String::new(),
+                    on_confirm: false,
+                    action: PendingAction::KubeRolloutRestart {
+                        namespace: w.namespace.clone(),
+                        deployment: deployment.clone(),
+                    },
+                },
+                None => Confirm {
+                    title: format!("Delete pod {}?", w.name),
+                    command: format!(
+                        "kubectl delete pod {} -n {}{ctx_flag}",
+                        quote(&w.name),
+                        quote(&w.namespace)
+                    ),
+                    target: kube_target,
+                    platform: w.platform,
+                    tier: Tier::Destructive,
+                    why: "no controller owns this pod: it will not come back".into(),
+                    expected: Some(w.name.clone()),
+                    typed: String::new(),
+                    on_confirm: false,
+                    action: PendingAction::KubeDeletePod {
+                        namespace: w.namespace.clone(),
+                        pod: w.name.clone(),
+                    },
+                },
+            },
+        };
+        self.overlay = Some(Overlay::Confirm(confirm));
     }
 
     fn open_detail(&mut self) {

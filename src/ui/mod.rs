@@ -1,5 +1,6 @@
 //! Drawing. `draw` is a pure function of the state: no I/O, no locks.
 
+pub mod confirm;
 pub mod events;
 pub mod format;
 pub mod help;
@@ -49,6 +50,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             lines,
             scroll,
         }) => overlay::draw_detail(frame, app, area, title, lines, *scroll),
+        Some(Overlay::Confirm(c)) => confirm::draw(frame, app, area, c),
         None => {}
     }
 }
