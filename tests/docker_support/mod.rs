@@ -320,6 +320,9 @@ impl Watch {
             SourceUpdate::LogEnded { stream, reason } => {
                 self.ended.insert(stream, reason);
             }
+            other @ (SourceUpdate::Summary { .. } | SourceUpdate::Detail { .. }) => {
+                panic!("the Docker source sends no summaries or details: {other:?}")
+            }
         }
     }
 
