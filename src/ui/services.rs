@@ -72,16 +72,16 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         0
     };
     let height = usize::from(inner.height);
-    let offset = app
-        .services_selected
-        .saturating_sub(height.saturating_sub(1));
-    let mut lines = Vec::with_capacity(height);
-    for (i, row) in app.services.iter().enumerate().skip(offset).take(height) {
+    // Services are few; lay them all out, then scroll so the selection shows.
+    let mut lines: Vec<Line> = Vec::with_capacity(app.services.len() * 2);
+    let mut selected_at = (0, 1);
+    for (i, row) in app.services.iter().enumerate() {
         let sev = row.severity();
         let (mark, word) = marker(sev);
         let style = t.severity(sev);
+        let failing = sev == Severity::Crit;
         let latency = match row.latency_ms() {
-            Some(ms) if sev != Severity::Crit => format!("{ms:>4}ms"),
+            Some(ms) if !failing => format!("{ms:>4}ms"),
             _ => "      ".to_string(),
         };
         let mut spans = vec![
@@ -93,11 +93,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             spans.push(Span::styled(format!("{word} "), style));
             used += 5;
         }
-        if sev != Severity::Crit || wide {
+        if !failing || wide {
             spans.push(Span::styled(format!("{latency} "), t.muted));
             used += latency.len() + 1;
         }
-        if spark_w > 0 && (sev != Severity::Crit || wide) {
+        if spark_w > 0 {
             let mut spark = String::new();
             if let Some(c) = row.checks.first() {
                 sparkline(c.history.iter().copied(), spark_w, &mut spark);
@@ -106,19 +106,35 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             used += spark_w + 1;
         }
         let detail = row.summary();
-        spans.push(Span::styled(
-            truncate(&detail, width.saturating_sub(used)).into_owned(),
-            if sev == Severity::Crit {
-                t.crit
-            } else {
-                t.muted
-            },
-        ));
-        let mut line = Line::from(spans);
-        if i == app.services_selected && app.focus == Pane::Services {
-            line = super::selected(line, super::selection_style(app, Pane::Services));
+        // Narrow: a failure's reason gets a line of its own rather than being cut.
+        let mut row_lines = if failing && !wide {
+            vec![
+                Line::from(spans),
+                Line::from(Span::styled(
+                    truncate(&format!("  {detail}"), width).into_owned(),
+                    t.crit,
+                )),
+            ]
+        } else {
+            spans.push(Span::styled(
+                truncate(&detail, width.saturating_sub(used)).into_owned(),
+                if failing { t.crit } else { t.muted },
+            ));
+            vec![Line::from(spans)]
+        };
+        if i == app.services_selected {
+            selected_at = (lines.len(), row_lines.len());
+            if app.focus == Pane::Services {
+                let sel = super::selection_style(app, Pane::Services);
+                row_lines = row_lines
+                    .into_iter()
+                    .map(|l| super::selected(l, sel))
+                    .collect();
+            }
         }
-        lines.push(line);
+        lines.extend(row_lines);
     }
+    let offset = (selected_at.0 + selected_at.1).saturating_sub(height);
+    let lines: Vec<Line> = lines.into_iter().skip(offset).take(height).collect();
     frame.render_widget(Paragraph::new(lines), inner);
 }
