@@ -223,5 +223,6 @@ async fn open_console(
         app.warnings.insert(0, w);
     }
     app.completions = opsdeck::runtime::completions(&paths);
+    app.completions.contexts = opsdeck::runtime::kube_contexts(&app.profile);
     opsdeck::console::run(app, paths, started).await
 }

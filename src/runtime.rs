@@ -207,6 +207,19 @@ fn run_action(action: PendingAction, sources: &Sources, tx: mpsc::Sender<Msg>, a
     }
 }
 
+/// Context names of the kubeconfig in use, for `:ctx` completion.
+pub fn kube_contexts(profile: &Profile) -> Vec<String> {
+    let path = profile
+        .kubernetes
+        .as_ref()
+        .and_then(|k| k.kubeconfig.clone())
+        .or_else(|| std::env::var_os("KUBECONFIG").and_then(|v| std::env::split_paths(&v).next()))
+        .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().join(".kube/config")));
+    path.and_then(|p| kube::config::Kubeconfig::read_from(p).ok())
+        .map(|k| k.contexts.into_iter().map(|c| c.name).collect())
+        .unwrap_or_default()
+}
+
 /// Candidates for the palette: profiles and themes known now.
 pub fn completions(paths: &Paths) -> crate::app::palette::Completions {
     let mut profiles: Vec<String> = profiles::builtin_names()

@@ -58,6 +58,18 @@ impl EventsView {
         })
     }
 
+    /// Forgets one platform's events (its source is being restarted elsewhere).
+    pub fn clear_platform(&mut self, platform: super::model::Platform) {
+        self.events.retain(|e| e.platform != platform);
+        self.by_uid = self
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.uid.clone(), i))
+            .collect();
+        self.selected = 0;
+    }
+
     pub fn len(&self) -> usize {
         self.events.len()
     }
