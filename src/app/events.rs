@@ -38,12 +38,7 @@ impl EventsView {
         if self.events.len() > MAX_EVENTS {
             self.events.truncate(MAX_EVENTS);
         }
-        self.by_uid = self
-            .events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.uid.clone(), i))
-            .collect();
+        self.reindex();
     }
 
     /// Events shown, in order, after scope and filter.
@@ -61,13 +56,17 @@ impl EventsView {
     /// Forgets one platform's events (its source is being restarted elsewhere).
     pub fn clear_platform(&mut self, platform: super::model::Platform) {
         self.events.retain(|e| e.platform != platform);
+        self.reindex();
+        self.selected = 0;
+    }
+
+    fn reindex(&mut self) {
         self.by_uid = self
             .events
             .iter()
             .enumerate()
             .map(|(i, e)| (e.uid.clone(), i))
             .collect();
-        self.selected = 0;
     }
 
     pub fn len(&self) -> usize {
