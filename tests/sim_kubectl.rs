@@ -7,7 +7,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Sim, poll};
+use common::{ChildGuard, Sim, poll};
 
 const SEC: Duration = Duration::from_millis(500);
 
@@ -82,6 +82,28 @@ fn reads_look_like_a_real_cluster() {
         by_name.contains("pod/postgres-0") && !by_name.contains("pod/redis"),
         "{by_name}"
     );
+    let running = sim.ok(&[
+        "get",
+        "pods",
+        "-n",
+        "rag7",
+        "--field-selector",
+        "status.phase=Running",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(running.lines().count(), 4, "{running}");
+    let one = sim.ok(&[
+        "get",
+        "pods",
+        "-n",
+        "rag7",
+        "--field-selector",
+        "metadata.name=postgres-0",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(one.trim(), "pod/postgres-0");
     let warnings = sim.kubectl(&[
         "get",
         "events",
@@ -443,21 +465,23 @@ fn crash_loop_logs_previous_and_follow() {
         "{none:?}"
     );
 
-    let mut follow = Command::new("kubectl")
-        .args([
-            "logs",
-            "-f",
-            "-n",
-            "rag7",
-            "postgres-0",
-            "--tail=1",
-            "--timestamps",
-        ])
-        .env("KUBECONFIG", &sim.kubeconfig)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = follow.stdout.take().unwrap();
+    let mut follow = ChildGuard(
+        Command::new("kubectl")
+            .args([
+                "logs",
+                "-f",
+                "-n",
+                "rag7",
+                "postgres-0",
+                "--tail=1",
+                "--timestamps",
+            ])
+            .env("KUBECONFIG", &sim.kubeconfig)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut out = follow.0.stdout.take().unwrap();
     let mut buf = [0u8; 4096];
     let mut got = String::new();
     for _ in 0..40 {
@@ -467,8 +491,7 @@ fn crash_loop_logs_previous_and_follow() {
             break;
         }
     }
-    let _ = follow.kill();
-    let _ = follow.wait();
+    drop(follow);
     assert!(
         got.lines().count() >= 3,
         "follow delivered new lines: {got}"
@@ -497,13 +520,15 @@ fn get_watch_prints_rows_as_pods_change() {
             .next()
             .map(|l| l.trim_start_matches("pod/").to_string())
     });
-    let mut watch = Command::new("kubectl")
-        .args(["get", "pods", "-n", "personal-rag", "-w"])
-        .env("KUBECONFIG", &sim.kubeconfig)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = watch.stdout.take().unwrap();
+    let mut watch = ChildGuard(
+        Command::new("kubectl")
+            .args(["get", "pods", "-n", "personal-rag", "-w"])
+            .env("KUBECONFIG", &sim.kubeconfig)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut out = watch.0.stdout.take().unwrap();
     let mut got = String::new();
     let mut buf = [0u8; 4096];
     let n = out.read(&mut buf).unwrap();
@@ -516,8 +541,7 @@ fn get_watch_prints_rows_as_pods_change() {
             break;
         }
     }
-    let _ = watch.kill();
-    let _ = watch.wait();
+    drop(watch);
     assert_eq!(got.matches("NAME").count(), 1, "one header: {got}");
     assert!(
         got.contains("Terminating") && got.contains("ContainerCreating"),
