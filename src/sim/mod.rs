@@ -64,6 +64,7 @@ pub struct SimHandle {
     pub api_url: String,
     pub context: String,
     tasks: Vec<JoinHandle<()>>,
+    shared: api::Shared,
     dir: PathBuf,
 }
 
@@ -75,6 +76,7 @@ impl SimHandle {
 
 impl Drop for SimHandle {
     fn drop(&mut self) {
+        self.shared.close();
         for t in &self.tasks {
             t.abort();
         }
@@ -114,6 +116,7 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         world: Mutex::new(w),
         changed,
         server: api_addr.to_string(),
+        closed: Default::default(),
     });
 
     let mut tasks = Vec::new();
@@ -182,6 +185,7 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         api_url,
         context,
         tasks,
+        shared,
         dir,
     })
 }

@@ -24,6 +24,19 @@ pub struct SimState {
     pub world: Mutex<World>,
     pub changed: tokio::sync::watch::Sender<u64>,
     pub server: String,
+    /// Set on shutdown: open watches and log follows end.
+    pub closed: std::sync::atomic::AtomicBool,
+}
+
+impl SimState {
+    pub fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.changed.send_modify(|_| {});
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 pub type Shared = Arc<SimState>;

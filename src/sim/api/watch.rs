@@ -114,7 +114,7 @@ pub fn serve(
     };
     let first = futures::stream::iter(initial.into_iter().map(Ok::<Bytes, Infallible>));
     let rest = futures::stream::unfold(state, |mut st| async move {
-        if st.done {
+        if st.done || st.shared.is_closed() {
             return None;
         }
         loop {
@@ -169,6 +169,9 @@ pub fn serve(
                 let bm = json!({"kind": st.kind, "apiVersion": st.api_version,
                                 "metadata": {"resourceVersion": st.rv.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}});
                 return Some((Ok(line("BOOKMARK", &bm)), st));
+            }
+            if st.shared.is_closed() {
+                return None;
             }
             let wait = st
                 .deadline
@@ -268,6 +271,9 @@ pub fn logs(
         move |(shared, uid, seq, restarts)| async move {
             loop {
                 tokio::time::sleep(Duration::from_millis(200)).await;
+                if shared.is_closed() {
+                    return None;
+                }
                 let step = shared.with(|w| {
                     let rt = w.pods.get(&uid)?;
                     if rt.restarts != restarts
