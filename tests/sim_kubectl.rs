@@ -550,6 +550,57 @@ fn get_watch_prints_rows_as_pods_change() {
 }
 
 #[test]
+fn statefulset_scale_and_restart() {
+    let sim = Sim::start("rag7", 5.0, None);
+    let ns = ["-n", "rag7"];
+    poll("postgres-0 ready", 40, SEC, || {
+        sim.ok(&["get", "statefulset", "postgres", ns[0], ns[1]])
+            .contains("1/1")
+            .then_some(())
+    });
+    sim.ok(&[
+        "scale",
+        "statefulset",
+        "postgres",
+        "--replicas=2",
+        ns[0],
+        ns[1],
+    ]);
+    poll("postgres-1 ready", 60, SEC, || {
+        sim.ok(&["get", "statefulset", "postgres", ns[0], ns[1]])
+            .contains("2/2")
+            .then_some(())
+    });
+    let pvc = sim.ok(&["get", "pvc", ns[0], ns[1], "-o", "name"]);
+    assert!(pvc.contains("data-postgres-1"), "{pvc}");
+    sim.ok(&["rollout", "restart", "statefulset/postgres", ns[0], ns[1]]);
+    let status = sim.ok(&[
+        "rollout",
+        "status",
+        "statefulset/postgres",
+        ns[0],
+        ns[1],
+        "--timeout=60s",
+    ]);
+    assert!(status.contains("roll out complete"), "{status}");
+    // Recreated under the same names, with new uids.
+    let pods = sim.ok(&[
+        "get",
+        "pods",
+        ns[0],
+        ns[1],
+        "-l",
+        "app=postgres",
+        "-o",
+        "name",
+    ]);
+    assert!(
+        pods.contains("pod/postgres-0") && pods.contains("pod/postgres-1"),
+        "{pods}"
+    );
+}
+
+#[test]
 fn refuses_to_bind_a_non_loopback_address() {
     let out = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
         .args(["sim", "--bind", "0.0.0.0"])

@@ -230,7 +230,7 @@ pub fn populate(world: &mut World) {
     }
 }
 
-fn put_pvc(
+pub fn put_pvc(
     world: &mut World,
     name: &str,
     namespace: &str,

@@ -485,6 +485,24 @@ fn reconcile_statefulset(w: &mut World, sts: Value, now: f64) {
                 "statefulset.kubernetes.io/pod-name".to_string(),
                 pname.clone(),
             );
+            // The claim from volumeClaimTemplates outlives the pod, as on a cluster.
+            if let Some(tpl) = sts["spec"]["volumeClaimTemplates"][0].as_object() {
+                let claim = format!(
+                    "{}-{pname}",
+                    tpl["metadata"]["name"].as_str().unwrap_or("data")
+                );
+                if w.store.get("persistentvolumeclaims", &ns, &claim).is_none() {
+                    let size = tpl["spec"]["resources"]["requests"]["storage"]
+                        .as_str()
+                        .unwrap_or("1Gi")
+                        .to_string();
+                    let claim_labels: BTreeMap<String, String> = serde_json::from_value(
+                        sts["spec"]["template"]["metadata"]["labels"].clone(),
+                    )
+                    .unwrap_or_default();
+                    super::build::put_pvc(w, &claim, &ns, &size, "standard", claim_labels);
+                }
+            }
             create_pod(w, &sts, &pname, labels, now);
             w.event(
                 &sts,
