@@ -573,6 +573,19 @@ fn statefulset_scale_and_restart() {
     });
     let pvc = sim.ok(&["get", "pvc", ns[0], ns[1], "-o", "name"]);
     assert!(pvc.contains("data-postgres-1"), "{pvc}");
+    let uids = |sim: &Sim| {
+        sim.ok(&[
+            "get",
+            "pods",
+            "-n",
+            "rag7",
+            "-l",
+            "app=postgres",
+            "-o",
+            "jsonpath={.items[*].metadata.uid}",
+        ])
+    };
+    let before = uids(&sim);
     sim.ok(&["rollout", "restart", "statefulset/postgres", ns[0], ns[1]]);
     let status = sim.ok(&[
         "rollout",

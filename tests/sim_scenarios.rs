@@ -336,6 +336,42 @@ fn in_process_start_serves_the_api_and_cleans_up() {
             kube::Api::namespaced(client.clone(), "default");
         let d = deployments.get("rag-system").await.unwrap();
         assert_eq!(d.spec.replicas, Some(3));
+        // The scale subresource: get, merge-patch and replace.
+        let scale = deployments.get_scale("rag-system").await.unwrap();
+        assert_eq!(scale.spec.unwrap().replicas, Some(3));
+        let patch = serde_json::json!({"spec": {"replicas": 4}});
+        deployments
+            .patch_scale(
+                "rag-system",
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(&patch),
+            )
+            .await
+            .unwrap();
+        let mut scale = deployments.get_scale("rag-system").await.unwrap();
+        assert_eq!(scale.spec.as_ref().unwrap().replicas, Some(4));
+        scale.spec.as_mut().unwrap().replicas = Some(5);
+        deployments
+            .replace_scale("rag-system", &Default::default(), &scale)
+            .await
+            .unwrap();
+        assert_eq!(
+            deployments.get("rag-system").await.unwrap().spec.replicas,
+            Some(5)
+        );
+        let bad = serde_json::json!({"spec": {"replicas": -1}});
+        let err = deployments
+            .patch_scale(
+                "rag-system",
+                &Default::default(),
+                &kube::api::Patch::Merge(&bad),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, kube::Error::Api(ref s) if s.code == 422),
+            "{err:?}"
+        );
         let missing = deployments.get("nope").await.unwrap_err();
         assert!(
             matches!(missing, kube::Error::Api(ref s) if s.code == 404),
