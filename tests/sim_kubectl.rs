@@ -611,6 +611,11 @@ fn statefulset_scale_and_restart() {
         pods.contains("pod/postgres-0") && pods.contains("pod/postgres-1"),
         "{pods}"
     );
+    let after = uids(&sim);
+    assert!(
+        before.split_whitespace().all(|u| !after.contains(u)),
+        "{before} / {after}"
+    );
 }
 
 #[test]
