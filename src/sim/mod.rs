@@ -100,6 +100,9 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
             address: opts.bind.to_string(),
         });
     }
+    if !(opts.speed.is_finite() && opts.speed > 0.0) {
+        return Err(SimError::Speed { speed: opts.speed });
+    }
     let scenario = scenario::load(&opts.scenario)?;
     let api_listener = bind(opts.bind, opts.port).await?;
     let api_addr = api_listener.local_addr().map_err(|e| SimError::Bind {
