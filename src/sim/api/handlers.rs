@@ -74,6 +74,20 @@ pub async fn api_groups() -> Response {
     json_response(&resources::api_group_list())
 }
 
+/// An empty OpenAPI v2 document (an empty protobuf message). kubectl falls back
+/// to v2 for `v1/List` files; with no definitions it skips client-side
+/// validation, and the server still checks every object it is sent.
+pub async fn openapi_v2() -> Response {
+    (
+        [(
+            "content-type",
+            "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+        )],
+        Bytes::new(),
+    )
+        .into_response()
+}
+
 pub async fn openapi_index() -> Response {
     json_response(&super::openapi::index())
 }
