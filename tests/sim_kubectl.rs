@@ -445,6 +445,25 @@ fn mutations_have_their_effect() {
         String::from_utf8_lossy(&conflict.stderr).contains("the object has been modified"),
         "{conflict:?}"
     );
+
+    // The seeds' backup and restore: save everything as one List, change it, apply it back.
+    let backup = sim.ok(&["get", "all,configmap,secret", ns[0], ns[1], "-o", "yaml"]);
+    let restored = backup.replace("CACHE_TTL: \"60\"", "CACHE_TTL: \"1800\"");
+    let file = std::env::temp_dir().join(format!("sim-backup-{}.yaml", std::process::id()));
+    std::fs::write(&file, restored).unwrap();
+    let applied = sim.kubectl(&["apply", "-f", file.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&file);
+    assert!(applied.status.success(), "{applied:?}");
+    let ttl = sim.ok(&[
+        "get",
+        "configmap",
+        "deepseek-rag-config",
+        ns[0],
+        ns[1],
+        "-o",
+        "jsonpath={.data.CACHE_TTL}",
+    ]);
+    assert_eq!(ttl, "1800");
 }
 
 #[test]
