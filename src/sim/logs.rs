@@ -106,6 +106,17 @@ pub fn crash(style: LogStyle, detail: &str) -> Vec<String> {
     }
 }
 
+/// The last lines of a release that cannot start.
+pub fn bad_release(image: &str) -> Vec<String> {
+    vec![
+        format!("INFO:     Starting {image}"),
+        "Traceback (most recent call last):".into(),
+        "  File \"/app/main.py\", line 12, in <module>".into(),
+        "    from app.routing import QueryRouter".into(),
+        "ModuleNotFoundError: No module named 'app.routing'".into(),
+    ]
+}
+
 /// One steady-state line for `style`.
 pub fn line(style: LogStyle, mood: Mood, rng: &mut SmallRng, ts: &str) -> String {
     let ip = format!(

@@ -113,7 +113,8 @@ pub(super) fn create_pod(
 /// Why a running container fails now, if it does.
 pub(super) enum Trouble {
     None,
-    BadConfig(String),
+    /// The container exits at start-up, writing these last lines.
+    Crash(Vec<String>),
     Unready,
 }
 
@@ -173,7 +174,15 @@ pub(super) fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
         match &inc.effect {
             Effect::BadConfig { key, value, .. } => {
                 if rt.config.get(key) == Some(value) {
-                    trouble = Trouble::BadConfig(format!("{key}={value}: connection refused"));
+                    trouble = Trouble::Crash(logs::crash(
+                        spec.logs,
+                        &format!("{key}={value}: connection refused"),
+                    ));
+                }
+            }
+            Effect::BadRelease { image: bad } => {
+                if image == *bad {
+                    trouble = Trouble::Crash(logs::bad_release(bad));
                 }
             }
             Effect::Down { .. } => {
@@ -276,7 +285,7 @@ pub(super) fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
         }
         ContainerState::Running { since, started } => {
             let up = now - since;
-            if let Trouble::BadConfig(detail) = &trouble
+            if let Trouble::Crash(last_lines) = &trouble
                 && up >= 1.5
             {
                 crash(
@@ -288,7 +297,7 @@ pub(super) fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
                     1,
                     started,
                     now,
-                    logs::crash(spec.logs, detail),
+                    last_lines.clone(),
                 );
                 return;
             }
@@ -324,7 +333,7 @@ pub(super) fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
             }
             let unready = matches!(trouble, Trouble::Unready);
             rt.ready =
-                up >= spec.startup_seconds && !unready && !matches!(trouble, Trouble::BadConfig(_));
+                up >= spec.startup_seconds && !unready && !matches!(trouble, Trouble::Crash(_));
             let percent_of_limit = memory / limit_mib * 100.0;
             let mood = if unready {
                 Mood::Failing
