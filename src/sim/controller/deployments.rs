@@ -10,6 +10,7 @@ use crate::sim::clock::{rfc3339, wall};
 use crate::sim::world::World;
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
+const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 
 pub(super) fn revision_of(rs: &Value) -> i64 {
     rs["metadata"]["annotations"][REVISION]
@@ -51,7 +52,7 @@ pub(super) fn reconcile_deployment(w: &mut World, mut dep: Value) {
             selector["matchLabels"]["pod-template-hash"] = json!(hash);
             let rev = (max_rev + 1).to_string();
             let rs_uid = w.uid();
-            let rs = json!({
+            let mut rs = json!({
                 "apiVersion": "apps/v1", "kind": "ReplicaSet",
                 "metadata": {
                     "name": format!("{name}-{hash}"), "namespace": ns, "uid": rs_uid,
@@ -63,6 +64,10 @@ pub(super) fn reconcile_deployment(w: &mut World, mut dep: Value) {
                 "spec": {"replicas": 0, "selector": selector, "template": t},
                 "status": {"replicas": 0, "observedGeneration": 1},
             });
+            // `kubectl rollout history` reads CHANGE-CAUSE from the replica set.
+            if let Some(cause) = dep["metadata"]["annotations"][CHANGE_CAUSE].as_str() {
+                rs["metadata"]["annotations"][CHANGE_CAUSE] = json!(cause);
+            }
             new_rs = Some(w.store.put("replicasets", rs));
         }
         Some(rs) if revision_of(rs) < max_rev => {

@@ -217,71 +217,8 @@ pub(super) fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
 
     let state = rt.state.clone();
     match state {
-        ContainerState::Creating { until } if now >= until => {
-            w.event(
-                &pod,
-                "Normal",
-                "Pulled",
-                &format!("Container image \"{image}\" already present on machine"),
-                "kubelet",
-            );
-            w.event(
-                &pod,
-                "Normal",
-                "Created",
-                &format!("Created container: {container}"),
-                "kubelet",
-            );
-            w.event(
-                &pod,
-                "Normal",
-                "Started",
-                &format!("Started container {container}"),
-                "kubelet",
-            );
-            if let Some(rt) = w.pods.get_mut(uid) {
-                let t = wall();
-                for l in logs::startup(spec.logs, spec.port) {
-                    rt.logs.push(t, l);
-                }
-                rt.state = ContainerState::Running {
-                    since: now,
-                    started: t,
-                };
-            }
-        }
-        ContainerState::BackOff { until } if now >= until => {
-            w.event(
-                &pod,
-                "Normal",
-                "Pulled",
-                &format!("Container image \"{image}\" already present on machine"),
-                "kubelet",
-            );
-            w.event(
-                &pod,
-                "Normal",
-                "Created",
-                &format!("Created container: {container}"),
-                "kubelet",
-            );
-            w.event(
-                &pod,
-                "Normal",
-                "Started",
-                &format!("Started container {container}"),
-                "kubelet",
-            );
-            if let Some(rt) = w.pods.get_mut(uid) {
-                let t = wall();
-                for l in logs::startup(spec.logs, spec.port) {
-                    rt.logs.push(t, l);
-                }
-                rt.state = ContainerState::Running {
-                    since: now,
-                    started: t,
-                };
-            }
+        ContainerState::Creating { until } | ContainerState::BackOff { until } if now >= until => {
+            start_container(w, uid, &pod, &image, &container, &spec, now);
         }
         ContainerState::Running { since, started } => {
             let up = now - since;
@@ -380,6 +317,73 @@ pub(super) fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
             }
         }
         _ => {}
+    }
+}
+
+/// Pulls the image if this node has not got it, then creates and starts the container.
+fn start_container(
+    w: &mut World,
+    uid: &str,
+    pod: &Value,
+    image: &str,
+    container: &str,
+    spec: &crate::sim::scenario::WorkloadSpec,
+    now: f64,
+) {
+    let node = pod["spec"]["nodeName"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    if w.pulled.insert((node, image.to_string())) {
+        let secs = w.noise.random_range(1.2..9.0);
+        w.event(
+            pod,
+            "Normal",
+            "Pulling",
+            &format!("Pulling image \"{image}\""),
+            "kubelet",
+        );
+        w.event(
+            pod,
+            "Normal",
+            "Pulled",
+            &format!(
+                "Successfully pulled image \"{image}\" in {secs:.3}s ({secs:.3}s including waiting)"
+            ),
+            "kubelet",
+        );
+    } else {
+        w.event(
+            pod,
+            "Normal",
+            "Pulled",
+            &format!("Container image \"{image}\" already present on machine"),
+            "kubelet",
+        );
+    }
+    w.event(
+        pod,
+        "Normal",
+        "Created",
+        &format!("Created container: {container}"),
+        "kubelet",
+    );
+    w.event(
+        pod,
+        "Normal",
+        "Started",
+        &format!("Started container {container}"),
+        "kubelet",
+    );
+    if let Some(rt) = w.pods.get_mut(uid) {
+        let t = wall();
+        for l in logs::startup(spec.logs, spec.port) {
+            rt.logs.push(t, l);
+        }
+        rt.state = ContainerState::Running {
+            since: now,
+            started: t,
+        };
     }
 }
 

@@ -183,10 +183,15 @@ fn start_incidents(w: &mut World, now: f64) {
             }
         }
         if let Effect::BadRelease { image } = &inc.effect
-            && let Some(mut dep) = w.store.get("deployments", &spec.namespace, &spec.name).cloned()
+            && let Some(mut dep) = w
+                .store
+                .get("deployments", &spec.namespace, &spec.name)
+                .cloned()
         {
             // The deploy pipeline's `kubectl set image`.
             dep["spec"]["template"]["spec"]["containers"][0]["image"] = json!(image);
+            dep["metadata"]["annotations"]["kubernetes.io/change-cause"] =
+                json!(format!("deploy pipeline: release {image}"));
             let generation = dep["metadata"]["generation"].as_i64().unwrap_or(1) + 1;
             dep["metadata"]["generation"] = json!(generation);
             w.store.put("deployments", dep);
