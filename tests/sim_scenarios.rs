@@ -432,10 +432,10 @@ fn in_process_start_serves_the_api_and_cleans_up() {
             .target()
             .to_string();
         // Refused until the redis pod is ready, as a Service without endpoints is.
-        let client = redis::Client::open(redis_url.as_str()).unwrap();
+        let redis_client = redis::Client::open(redis_url.as_str()).unwrap();
         let mut conn = None;
         for _ in 0..60 {
-            if let Ok(c) = client.get_multiplexed_async_connection().await {
+            if let Ok(c) = redis_client.get_multiplexed_async_connection().await {
                 conn = Some(c);
                 break;
             }
@@ -461,6 +461,29 @@ fn in_process_start_serves_the_api_and_cleans_up() {
             "queue_size{service=\"rag-system\"}",
         ] {
             assert!(body.contains(series), "{series} missing from {body}");
+        }
+
+        // A streaming-list watcher (sendInitialEvents) sees the initial state end.
+        {
+            use futures::StreamExt;
+            use kube::runtime::watcher;
+            let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
+                kube::Api::namespaced(client.clone(), "default");
+            let mut stream = watcher(pods, watcher::Config::default().streaming_lists()).boxed();
+            let mut applied = 0;
+            let done = tokio::time::timeout(Duration::from_secs(30), async {
+                while let Some(ev) = stream.next().await {
+                    match ev.unwrap() {
+                        watcher::Event::InitApply(_) => applied += 1,
+                        watcher::Event::InitDone => return true,
+                        _ => {}
+                    }
+                }
+                false
+            })
+            .await;
+            assert_eq!(done, Ok(true));
+            assert!(applied >= 5, "{applied} pods in the initial state");
         }
 
         let dir = handle.kubeconfig.parent().unwrap().to_path_buf();

@@ -86,10 +86,17 @@ pub fn serve(
         None | Some(0) => {
             let (items, rv) = matching(&shared, t, q)?;
             let resource = t.resource.plural;
-            let lines = items
+            let mut lines = items
                 .iter()
                 .map(|o| line("ADDED", &wrap(as_table, resource, o, &mut first)))
                 .collect::<Vec<_>>();
+            // Streaming lists (sendInitialEvents): a bookmark marks the end of the
+            // initial state, which is when kube-rs's watcher reports Init done.
+            if q.get("sendInitialEvents").is_some_and(|v| v == "true") {
+                let bm = json!({"kind": t.resource.kind, "apiVersion": super::resources::api_version(t.resource),
+                    "metadata": {"resourceVersion": rv.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}});
+                lines.push(line("BOOKMARK", &bm));
+            }
             (rv, lines)
         }
         Some(rv) => (rv, Vec::new()),
@@ -167,7 +174,7 @@ pub fn serve(
             if st.bookmarks && now.duration_since(st.last_bookmark) >= BOOKMARK_EVERY {
                 st.last_bookmark = now;
                 let bm = json!({"kind": st.kind, "apiVersion": st.api_version,
-                                "metadata": {"resourceVersion": st.rv.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}});
+                                "metadata": {"resourceVersion": st.rv.to_string()}});
                 return Some((Ok(line("BOOKMARK", &bm)), st));
             }
             if st.shared.is_closed() {
