@@ -7,7 +7,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Sim, poll};
+use common::{ChildGuard, Sim, poll};
 
 const SEC: Duration = Duration::from_millis(500);
 
@@ -82,6 +82,28 @@ fn reads_look_like_a_real_cluster() {
         by_name.contains("pod/postgres-0") && !by_name.contains("pod/redis"),
         "{by_name}"
     );
+    let running = sim.ok(&[
+        "get",
+        "pods",
+        "-n",
+        "rag7",
+        "--field-selector",
+        "status.phase=Running",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(running.lines().count(), 4, "{running}");
+    let one = sim.ok(&[
+        "get",
+        "pods",
+        "-n",
+        "rag7",
+        "--field-selector",
+        "metadata.name=postgres-0",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(one.trim(), "pod/postgres-0");
     let warnings = sim.kubectl(&[
         "get",
         "events",
@@ -423,6 +445,25 @@ fn mutations_have_their_effect() {
         String::from_utf8_lossy(&conflict.stderr).contains("the object has been modified"),
         "{conflict:?}"
     );
+
+    // The seeds' backup and restore: save everything as one List, change it, apply it back.
+    let backup = sim.ok(&["get", "all,configmap,secret", ns[0], ns[1], "-o", "yaml"]);
+    let restored = backup.replace("CACHE_TTL: \"60\"", "CACHE_TTL: \"1800\"");
+    let file = std::env::temp_dir().join(format!("sim-backup-{}.yaml", std::process::id()));
+    std::fs::write(&file, restored).unwrap();
+    let applied = sim.kubectl(&["apply", "-f", file.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&file);
+    assert!(applied.status.success(), "{applied:?}");
+    let ttl = sim.ok(&[
+        "get",
+        "configmap",
+        "deepseek-rag-config",
+        ns[0],
+        ns[1],
+        "-o",
+        "jsonpath={.data.CACHE_TTL}",
+    ]);
+    assert_eq!(ttl, "1800");
 }
 
 #[test]
@@ -443,21 +484,23 @@ fn crash_loop_logs_previous_and_follow() {
         "{none:?}"
     );
 
-    let mut follow = Command::new("kubectl")
-        .args([
-            "logs",
-            "-f",
-            "-n",
-            "rag7",
-            "postgres-0",
-            "--tail=1",
-            "--timestamps",
-        ])
-        .env("KUBECONFIG", &sim.kubeconfig)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = follow.stdout.take().unwrap();
+    let mut follow = ChildGuard(
+        Command::new("kubectl")
+            .args([
+                "logs",
+                "-f",
+                "-n",
+                "rag7",
+                "postgres-0",
+                "--tail=1",
+                "--timestamps",
+            ])
+            .env("KUBECONFIG", &sim.kubeconfig)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut out = follow.0.stdout.take().unwrap();
     let mut buf = [0u8; 4096];
     let mut got = String::new();
     for _ in 0..40 {
@@ -467,8 +510,7 @@ fn crash_loop_logs_previous_and_follow() {
             break;
         }
     }
-    let _ = follow.kill();
-    let _ = follow.wait();
+    drop(follow);
     assert!(
         got.lines().count() >= 3,
         "follow delivered new lines: {got}"
@@ -497,13 +539,15 @@ fn get_watch_prints_rows_as_pods_change() {
             .next()
             .map(|l| l.trim_start_matches("pod/").to_string())
     });
-    let mut watch = Command::new("kubectl")
-        .args(["get", "pods", "-n", "personal-rag", "-w"])
-        .env("KUBECONFIG", &sim.kubeconfig)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = watch.stdout.take().unwrap();
+    let mut watch = ChildGuard(
+        Command::new("kubectl")
+            .args(["get", "pods", "-n", "personal-rag", "-w"])
+            .env("KUBECONFIG", &sim.kubeconfig)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut out = watch.0.stdout.take().unwrap();
     let mut got = String::new();
     let mut buf = [0u8; 4096];
     let n = out.read(&mut buf).unwrap();
@@ -516,12 +560,80 @@ fn get_watch_prints_rows_as_pods_change() {
             break;
         }
     }
-    let _ = watch.kill();
-    let _ = watch.wait();
+    drop(watch);
     assert_eq!(got.matches("NAME").count(), 1, "one header: {got}");
     assert!(
         got.contains("Terminating") && got.contains("ContainerCreating"),
         "{got}"
+    );
+}
+
+#[test]
+fn statefulset_scale_and_restart() {
+    let sim = Sim::start("rag7", 5.0, None);
+    let ns = ["-n", "rag7"];
+    poll("postgres-0 ready", 40, SEC, || {
+        sim.ok(&["get", "statefulset", "postgres", ns[0], ns[1]])
+            .contains("1/1")
+            .then_some(())
+    });
+    sim.ok(&[
+        "scale",
+        "statefulset",
+        "postgres",
+        "--replicas=2",
+        ns[0],
+        ns[1],
+    ]);
+    poll("postgres-1 ready", 60, SEC, || {
+        sim.ok(&["get", "statefulset", "postgres", ns[0], ns[1]])
+            .contains("2/2")
+            .then_some(())
+    });
+    let pvc = sim.ok(&["get", "pvc", ns[0], ns[1], "-o", "name"]);
+    assert!(pvc.contains("data-postgres-1"), "{pvc}");
+    let uids = |sim: &Sim| {
+        sim.ok(&[
+            "get",
+            "pods",
+            "-n",
+            "rag7",
+            "-l",
+            "app=postgres",
+            "-o",
+            "jsonpath={.items[*].metadata.uid}",
+        ])
+    };
+    let before = uids(&sim);
+    sim.ok(&["rollout", "restart", "statefulset/postgres", ns[0], ns[1]]);
+    let status = sim.ok(&[
+        "rollout",
+        "status",
+        "statefulset/postgres",
+        ns[0],
+        ns[1],
+        "--timeout=60s",
+    ]);
+    assert!(status.contains("roll out complete"), "{status}");
+    // Recreated under the same names, with new uids.
+    let pods = sim.ok(&[
+        "get",
+        "pods",
+        ns[0],
+        ns[1],
+        "-l",
+        "app=postgres",
+        "-o",
+        "name",
+    ]);
+    assert!(
+        pods.contains("pod/postgres-0") && pods.contains("pod/postgres-1"),
+        "{pods}"
+    );
+    let after = uids(&sim);
+    assert!(
+        before.split_whitespace().all(|u| !after.contains(u)),
+        "{before} / {after}"
     );
 }
 

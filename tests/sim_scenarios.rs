@@ -22,7 +22,8 @@ fn queue_size(sim: &Sim, service: &str) -> Option<f64> {
 
 #[test]
 fn rag7_bad_configmap_crash_loop_is_cured_by_fix_and_rollout_restart() {
-    let sim = Sim::start("rag7", 20.0, None);
+    // Speed 10 leaves room before the memory leak that follows at 300 s.
+    let sim = Sim::start("rag7", 10.0, None);
     let ns = ["-n", "rag7"];
     poll("langgraph in CrashLoopBackOff", 120, SEC, || {
         sim.ok(&["get", "pods", ns[0], ns[1], "-l", "app=langgraph"])
@@ -131,14 +132,7 @@ fn latency_cured_by_scaling(scenario: &str, ns: &str, deployment: &str, replicas
         ns,
         &format!("--replicas={replicas}"),
     ]);
-    sim.ok(&[
-        "rollout",
-        "status",
-        &format!("deployment/{deployment}"),
-        "-n",
-        ns,
-        "--timeout=60s",
-    ]);
+    // Not `rollout status`: a later incident may start a rollout of its own.
     poll("queue drained", 40, SEC, || {
         queue_size(&sim, deployment).filter(|q| *q < 10.0)
     });
@@ -147,6 +141,55 @@ fn latency_cured_by_scaling(scenario: &str, ns: &str, deployment: &str, replicas
 #[test]
 fn doc_rag_api_overload_is_cured_by_scaling() {
     latency_cured_by_scaling("doc-rag", "doc-rag-prod", "api-deployment", "5");
+}
+
+#[test]
+fn doc_rag_bad_release_is_cured_by_rollout_undo() {
+    let sim = Sim::start("doc-rag", 20.0, None);
+    let ns = ["-n", "doc-rag-prod"];
+    poll("the new release crash-looping", 120, SEC, || {
+        let pods = sim.ok(&["get", "pods", ns[0], ns[1], "-l", "app=api"]);
+        pods.contains("CrashLoopBackOff").then_some(())
+    });
+    let image = sim.ok(&[
+        "get",
+        "deployment",
+        "api-deployment",
+        ns[0],
+        ns[1],
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image}",
+    ]);
+    assert_eq!(image, "doc-rag/api:v1.2.0");
+    // The old pods keep serving while the rollout is stuck.
+    let deploy = sim.ok(&["get", "deployment", "api-deployment", ns[0], ns[1]]);
+    assert!(deploy.contains("3/3"), "{deploy}");
+    sim.ok(&["rollout", "undo", "deployment/api-deployment", ns[0], ns[1]]);
+    let status = sim.ok(&[
+        "rollout",
+        "status",
+        "deployment/api-deployment",
+        ns[0],
+        ns[1],
+        "--timeout=60s",
+    ]);
+    assert!(status.contains("successfully rolled out"), "{status}");
+    poll("only v1.1.0 pods, none crashing", 40, SEC, || {
+        let images = sim.ok(&[
+            "get",
+            "pods",
+            ns[0],
+            ns[1],
+            "-l",
+            "app=api",
+            "-o",
+            "jsonpath={.items[*].spec.containers[0].image}",
+        ]);
+        images
+            .split_whitespace()
+            .all(|i| i == "doc-rag/api:v1.1.0")
+            .then_some(())
+    });
 }
 
 #[test]
@@ -336,6 +379,42 @@ fn in_process_start_serves_the_api_and_cleans_up() {
             kube::Api::namespaced(client.clone(), "default");
         let d = deployments.get("rag-system").await.unwrap();
         assert_eq!(d.spec.replicas, Some(3));
+        // The scale subresource: get, merge-patch and replace.
+        let scale = deployments.get_scale("rag-system").await.unwrap();
+        assert_eq!(scale.spec.unwrap().replicas, Some(3));
+        let patch = serde_json::json!({"spec": {"replicas": 4}});
+        deployments
+            .patch_scale(
+                "rag-system",
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(&patch),
+            )
+            .await
+            .unwrap();
+        let mut scale = deployments.get_scale("rag-system").await.unwrap();
+        assert_eq!(scale.spec.as_ref().unwrap().replicas, Some(4));
+        scale.spec.as_mut().unwrap().replicas = Some(5);
+        deployments
+            .replace_scale("rag-system", &Default::default(), &scale)
+            .await
+            .unwrap();
+        assert_eq!(
+            deployments.get("rag-system").await.unwrap().spec.replicas,
+            Some(5)
+        );
+        let bad = serde_json::json!({"spec": {"replicas": -1}});
+        let err = deployments
+            .patch_scale(
+                "rag-system",
+                &Default::default(),
+                &kube::api::Patch::Merge(&bad),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, kube::Error::Api(ref s) if s.code == 422),
+            "{err:?}"
+        );
         let missing = deployments.get("nope").await.unwrap_err();
         assert!(
             matches!(missing, kube::Error::Api(ref s) if s.code == 404),
@@ -353,10 +432,10 @@ fn in_process_start_serves_the_api_and_cleans_up() {
             .target()
             .to_string();
         // Refused until the redis pod is ready, as a Service without endpoints is.
-        let client = redis::Client::open(redis_url.as_str()).unwrap();
+        let redis_client = redis::Client::open(redis_url.as_str()).unwrap();
         let mut conn = None;
         for _ in 0..60 {
-            if let Ok(c) = client.get_multiplexed_async_connection().await {
+            if let Ok(c) = redis_client.get_multiplexed_async_connection().await {
                 conn = Some(c);
                 break;
             }
@@ -382,6 +461,29 @@ fn in_process_start_serves_the_api_and_cleans_up() {
             "queue_size{service=\"rag-system\"}",
         ] {
             assert!(body.contains(series), "{series} missing from {body}");
+        }
+
+        // A streaming-list watcher (sendInitialEvents) sees the initial state end.
+        {
+            use futures::StreamExt;
+            use kube::runtime::watcher;
+            let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
+                kube::Api::namespaced(client.clone(), "default");
+            let mut stream = watcher(pods, watcher::Config::default().streaming_lists()).boxed();
+            let mut applied = 0;
+            let done = tokio::time::timeout(Duration::from_secs(30), async {
+                while let Some(ev) = stream.next().await {
+                    match ev.unwrap() {
+                        watcher::Event::InitApply(_) => applied += 1,
+                        watcher::Event::InitDone => return true,
+                        _ => {}
+                    }
+                }
+                false
+            })
+            .await;
+            assert_eq!(done, Ok(true));
+            assert!(applied >= 5, "{applied} pods in the initial state");
         }
 
         let dir = handle.kubeconfig.parent().unwrap().to_path_buf();

@@ -127,6 +127,12 @@ pub fn populate(world: &mut World) {
             }),
         );
     }
+    // Nodes come warm: the scenario's own images are already on them.
+    for node in &scenario.nodes {
+        for w in &scenario.workloads {
+            world.pulled.insert((node.name.clone(), w.image.clone()));
+        }
+    }
     for cm in &scenario.configmaps {
         let m = meta(world, &cm.name, Some(&cm.namespace));
         world.store.put(
@@ -230,7 +236,7 @@ pub fn populate(world: &mut World) {
     }
 }
 
-fn put_pvc(
+pub fn put_pvc(
     world: &mut World,
     name: &str,
     namespace: &str,

@@ -15,8 +15,12 @@ pub enum SimError {
         "cannot listen on {address}: {reason} (choose another --port, or omit it for a free one)"
     )]
     Bind { address: String, reason: String },
-    #[error("cannot write {path}: {reason}")]
+    #[error(
+        "cannot write {path}: {reason} (make the temp dir writable, or point TMPDIR elsewhere)"
+    )]
     Write { path: PathBuf, reason: String },
-    #[error("cannot build the object {what}: {reason}")]
-    Object { what: String, reason: String },
+    #[error(
+        "--speed {speed} is not a positive number: give scenario seconds per real second, e.g. 1 or 20"
+    )]
+    Speed { speed: f64 },
 }

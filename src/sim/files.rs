@@ -45,7 +45,7 @@ pub fn profile(
             .first()
             .cloned()
     };
-    let services = endpoints
+    let mut services: Vec<Service> = endpoints
         .iter()
         .map(|(svc, addr)| {
             let seed = seed_check(&svc.name);
@@ -107,6 +107,25 @@ pub fn profile(
             }
         })
         .collect();
+    // Where the seed checks its Prometheus, the simulation's metrics endpoint answers.
+    if let Some(Check::Http {
+        timeout, interval, ..
+    }) = seed_check("prometheus")
+    {
+        services.push(Service {
+            name: "prometheus".into(),
+            description: Some("Metrics".into()),
+            workload: None,
+            checks: vec![Check::Http {
+                url: format!("{prometheus}/-/healthy"),
+                expect_status: Some(200),
+                body_contains: None,
+                json_field: None,
+                timeout,
+                interval,
+            }],
+        });
+    }
     Profile {
         name: format!("sim-{}", scenario.name),
         readonly: false,
@@ -167,4 +186,71 @@ pub fn write(
     write_file(&path, &text)?;
     p.source = Some(path.clone());
     Ok((kc, path, p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn generated(name: &str) -> Profile {
+        let scenario = crate::sim::scenario::load(name).unwrap();
+        let endpoints: Vec<(ServiceSpec, SocketAddr)> = scenario
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                (
+                    s.clone(),
+                    SocketAddr::from(([127, 0, 0, 1], 20000 + i as u16)),
+                )
+            })
+            .collect();
+        let p = profile(
+            &scenario,
+            "ctx",
+            Path::new("/tmp/kc"),
+            "http://127.0.0.1:19999",
+            &endpoints,
+        );
+        let text = p.to_toml().unwrap();
+        Profile::from_toml(&text, Path::new("generated.toml")).unwrap()
+    }
+
+    #[test]
+    fn generated_profiles_parse_and_keep_the_seeds_expectations() {
+        for name in crate::sim::scenario::names() {
+            let p = generated(name);
+            assert!(!p.services.is_empty(), "{name}");
+            for s in &p.services {
+                assert!(
+                    s.checks[0].target().contains("127.0.0.1"),
+                    "{name}: {}",
+                    s.checks[0].target()
+                );
+            }
+        }
+        let deepseek = generated("deepseek-rag");
+        let app = deepseek
+            .services
+            .iter()
+            .find(|s| s.name == "deepseek-rag-app")
+            .unwrap();
+        assert!(matches!(&app.checks[0], Check::Http { body_contains: Some(b), .. } if b == "ok"));
+        let prom = deepseek
+            .services
+            .iter()
+            .find(|s| s.name == "prometheus")
+            .unwrap();
+        assert_eq!(prom.checks[0].target(), "http://127.0.0.1:19999/-/healthy");
+        let terragon = generated("terragon");
+        let rag = terragon
+            .services
+            .iter()
+            .find(|s| s.name == "rag-system")
+            .unwrap();
+        assert_eq!(
+            rag.checks[0].timeout(),
+            std::time::Duration::from_millis(500)
+        );
+    }
 }

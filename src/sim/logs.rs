@@ -42,6 +42,10 @@ pub enum Mood {
     Leaking { percent_of_limit: f64 },
 }
 
+fn choose<'a, T>(rng: &mut SmallRng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
 fn pick<'a>(rng: &mut SmallRng, items: &[&'a str]) -> &'a str {
     items[rng.random_range(0..items.len())]
 }
@@ -102,6 +106,17 @@ pub fn crash(style: LogStyle, detail: &str) -> Vec<String> {
     }
 }
 
+/// The last lines of a release that cannot start.
+pub fn bad_release(image: &str) -> Vec<String> {
+    vec![
+        format!("INFO:     Starting {image}"),
+        "Traceback (most recent call last):".into(),
+        "  File \"/app/main.py\", line 12, in <module>".into(),
+        "    from app.routing import QueryRouter".into(),
+        "ModuleNotFoundError: No module named 'app.routing'".into(),
+    ]
+}
+
 /// One steady-state line for `style`.
 pub fn line(style: LogStyle, mood: Mood, rng: &mut SmallRng, ts: &str) -> String {
     let ip = format!(
@@ -135,28 +150,29 @@ pub fn line(style: LogStyle, mood: Mood, rng: &mut SmallRng, ts: &str) -> String
     }
     match style {
         LogStyle::Langgraph | LogStyle::Api | LogStyle::Gradio => {
-            let path = pick(
+            let (method, path) = *choose(
                 rng,
                 &[
-                    "/runs/stream",
-                    "/threads",
-                    "/runs/wait",
-                    "/assistants/search",
-                    "/health",
+                    ("POST", "/runs/stream"),
+                    ("POST", "/threads"),
+                    ("POST", "/runs/wait"),
+                    ("POST", "/assistants/search"),
+                    ("GET", "/health"),
                 ],
             );
+            let port: u16 = rng.random_range(32768..61000);
             if failed {
                 format!(
-                    "ERROR:    {ip}:0 - \"POST {path} HTTP/1.1\" 500 Internal Server Error ({} ms)",
+                    "ERROR:    {ip}:{port} - \"{method} {path} HTTP/1.1\" 500 Internal Server Error ({} ms)",
                     ms(rng, slow)
                 )
             } else if slow && rng.random_bool(0.3) {
                 format!(
-                    "WARNING:  slow request POST {path} took {} ms",
+                    "WARNING:  slow request {method} {path} took {} ms",
                     ms(rng, true)
                 )
             } else {
-                format!("INFO:     {ip}:0 - \"POST {path} HTTP/1.1\" 200 OK")
+                format!("INFO:     {ip}:{port} - \"{method} {path} HTTP/1.1\" 200 OK")
             }
         }
         LogStyle::Streamlit => {

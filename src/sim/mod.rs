@@ -64,6 +64,7 @@ pub struct SimHandle {
     pub api_url: String,
     pub context: String,
     tasks: Vec<JoinHandle<()>>,
+    shared: api::Shared,
     dir: PathBuf,
 }
 
@@ -75,6 +76,7 @@ impl SimHandle {
 
 impl Drop for SimHandle {
     fn drop(&mut self) {
+        self.shared.close();
         for t in &self.tasks {
             t.abort();
         }
@@ -98,6 +100,9 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
             address: opts.bind.to_string(),
         });
     }
+    if !(opts.speed.is_finite() && opts.speed > 0.0) {
+        return Err(SimError::Speed { speed: opts.speed });
+    }
     let scenario = scenario::load(&opts.scenario)?;
     let api_listener = bind(opts.bind, opts.port).await?;
     let api_addr = api_listener.local_addr().map_err(|e| SimError::Bind {
@@ -114,6 +119,7 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         world: Mutex::new(w),
         changed,
         server: api_addr.to_string(),
+        closed: Default::default(),
     });
 
     let mut tasks = Vec::new();
@@ -182,6 +188,7 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         api_url,
         context,
         tasks,
+        shared,
         dir,
     })
 }

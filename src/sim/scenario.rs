@@ -244,6 +244,9 @@ pub enum Effect {
         cap_mib: f64,
         cured_at_replicas: i32,
     },
+    /// A release with a broken image rolls out: its pods crash at start-up and
+    /// the rollout stalls with the old pods still serving; `rollout undo` cures it.
+    BadRelease { image: String },
     /// p95 latency rises until the workload has `cured_at_replicas` replicas.
     Latency {
         p95_ms: f64,

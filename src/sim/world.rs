@@ -89,6 +89,8 @@ pub struct World {
     pub started: Vec<bool>,
     pub health: BTreeMap<String, WorkloadHealth>,
     pub ip_counter: u32,
+    /// (node, image) pairs a node already holds; other images are pulled first.
+    pub pulled: std::collections::HashSet<(String, String)>,
     /// Scenario time of the previous controller tick.
     pub last_tick: f64,
 }
@@ -106,6 +108,7 @@ impl World {
             started,
             health: BTreeMap::new(),
             ip_counter: 10,
+            pulled: Default::default(),
             last_tick: 0.0,
         }
     }

@@ -24,6 +24,19 @@ pub struct SimState {
     pub world: Mutex<World>,
     pub changed: tokio::sync::watch::Sender<u64>,
     pub server: String,
+    /// Set on shutdown: open watches and log follows end.
+    pub closed: std::sync::atomic::AtomicBool,
+}
+
+impl SimState {
+    pub fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.changed.send_modify(|_| {});
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 pub type Shared = Arc<SimState>;
@@ -59,6 +72,20 @@ pub async fn api_versions(State(s): State<Shared>) -> Response {
 
 pub async fn api_groups() -> Response {
     json_response(&resources::api_group_list())
+}
+
+/// An empty OpenAPI v2 document (an empty protobuf message). kubectl falls back
+/// to v2 for `v1/List` files; with no definitions it skips client-side
+/// validation, and the server still checks every object it is sent.
+pub async fn openapi_v2() -> Response {
+    (
+        [(
+            "content-type",
+            "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+        )],
+        Bytes::new(),
+    )
+        .into_response()
 }
 
 pub async fn openapi_index() -> Response {

@@ -21,6 +21,7 @@ pub fn router(shared: Shared) -> Router {
         .route("/api", get(handlers::api_versions))
         .route("/apis", get(handlers::api_groups))
         .route("/sim/compact", post(handlers::compact))
+        .route("/openapi/v2", get(handlers::openapi_v2))
         .route("/openapi/v3", get(handlers::openapi_index))
         .route("/openapi/v3/{*gv}", get(handlers::openapi_document))
         .fallback(handlers::dispatch)

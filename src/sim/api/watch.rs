@@ -86,10 +86,17 @@ pub fn serve(
         None | Some(0) => {
             let (items, rv) = matching(&shared, t, q)?;
             let resource = t.resource.plural;
-            let lines = items
+            let mut lines = items
                 .iter()
                 .map(|o| line("ADDED", &wrap(as_table, resource, o, &mut first)))
                 .collect::<Vec<_>>();
+            // Streaming lists (sendInitialEvents): a bookmark marks the end of the
+            // initial state, which is when kube-rs's watcher reports Init done.
+            if q.get("sendInitialEvents").is_some_and(|v| v == "true") {
+                let bm = json!({"kind": t.resource.kind, "apiVersion": super::resources::api_version(t.resource),
+                    "metadata": {"resourceVersion": rv.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}});
+                lines.push(line("BOOKMARK", &bm));
+            }
             (rv, lines)
         }
         Some(rv) => (rv, Vec::new()),
@@ -114,7 +121,7 @@ pub fn serve(
     };
     let first = futures::stream::iter(initial.into_iter().map(Ok::<Bytes, Infallible>));
     let rest = futures::stream::unfold(state, |mut st| async move {
-        if st.done {
+        if st.done || st.shared.is_closed() {
             return None;
         }
         loop {
@@ -167,8 +174,11 @@ pub fn serve(
             if st.bookmarks && now.duration_since(st.last_bookmark) >= BOOKMARK_EVERY {
                 st.last_bookmark = now;
                 let bm = json!({"kind": st.kind, "apiVersion": st.api_version,
-                                "metadata": {"resourceVersion": st.rv.to_string(), "annotations": {"k8s.io/initial-events-end": "true"}}});
+                                "metadata": {"resourceVersion": st.rv.to_string()}});
                 return Some((Ok(line("BOOKMARK", &bm)), st));
+            }
+            if st.shared.is_closed() {
+                return None;
             }
             let wait = st
                 .deadline
@@ -268,6 +278,9 @@ pub fn logs(
         move |(shared, uid, seq, restarts)| async move {
             loop {
                 tokio::time::sleep(Duration::from_millis(200)).await;
+                if shared.is_closed() {
+                    return None;
+                }
                 let step = shared.with(|w| {
                     let rt = w.pods.get(&uid)?;
                     if rt.restarts != restarts
