@@ -20,7 +20,7 @@ pub const CHANNEL_CAPACITY: usize = 1024;
 
 pub async fn run(mut app: App, paths: Paths, started: Instant) -> Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(CHANNEL_CAPACITY);
-    let mut sources = Sources::start(&app.profile, tx.clone());
+    let mut sources = Sources::start(&app.profile, &app.kube, tx.clone());
     let mut terminal = crate::terminal::enter().wrap_err("cannot set up the terminal")?;
     let _guard = crate::terminal::RestoreGuard;
     let size = terminal.size()?;
@@ -75,6 +75,13 @@ pub async fn run(mut app: App, paths: Paths, started: Instant) -> Result<()> {
         }
         for effect in effects {
             crate::runtime::apply(effect, &mut app, &mut sources, &paths, &tx);
+        }
+        // Show the context actually in use when the profile left it to the kubeconfig.
+        if app.kube.context.is_none()
+            && let Some(ctx) = sources.kube_context()
+        {
+            app.kube.context = Some(ctx);
+            app.dirty = true;
         }
     }
     sources.stop();

@@ -5,9 +5,10 @@ use tokio::task::JoinHandle;
 
 use crate::app::confirm::PendingAction;
 use crate::app::model::{Platform, SourceUpdate};
+use crate::app::state::KubeTarget;
 use crate::app::{App, Effect, Msg};
 use crate::config::{Paths, Profile, profiles};
-use crate::sources::{docker, health};
+use crate::sources::{docker, health, kube};
 
 /// Updates a source may queue before it waits for the console.
 const SOURCE_CAPACITY: usize = 256;
@@ -19,10 +20,15 @@ pub struct Sources {
     docker: Option<std::sync::Arc<docker::DockerHandle>>,
     /// The container whose log is followed, to stop it when another is chosen.
     docker_log: Option<String>,
+    kube: Option<std::sync::Arc<kube::KubeHandle>>,
+    /// Where Kubernetes updates go; kept to respawn on `:ns` and `:ctx`.
+    kube_tx: Option<mpsc::Sender<SourceUpdate>>,
 }
 
 impl Sources {
-    pub fn start(profile: &Profile, tx: mpsc::Sender<Msg>) -> Sources {
+    /// Starts every source the profile configures; Kubernetes on `target`
+    /// (the context and namespaces the operator chose, initially the profile's).
+    pub fn start(profile: &Profile, target: &KubeTarget, tx: mpsc::Sender<Msg>) -> Sources {
         let (refresh, refresh_rx) = watch::channel(0u64);
         let mut tasks =
             health::spawn_checks(&profile.services, tx.clone(), Msg::Health, refresh_rx);
@@ -37,12 +43,43 @@ impl Sources {
                 utx,
             ))
         });
-        Sources {
+        let mut sources = Sources {
             tasks,
             refresh,
             docker,
             docker_log: None,
+            kube: None,
+            kube_tx: None,
+        };
+        if profile.kubernetes.is_some() {
+            let (utx, task) = forward(tx);
+            sources.tasks.push(task);
+            sources.kube_tx = Some(utx);
+            sources.respawn_kube(profile, target);
         }
+        sources
+    }
+
+    /// (Re)starts the Kubernetes source on `target`; the old one stops first.
+    pub fn respawn_kube(&mut self, profile: &Profile, target: &KubeTarget) {
+        let (Some(k), Some(utx)) = (&profile.kubernetes, &self.kube_tx) else {
+            return;
+        };
+        self.kube = None;
+        self.kube = Some(std::sync::Arc::new(kube::spawn(
+            kube::KubeSettings {
+                kubeconfig: k.kubeconfig.clone(),
+                context: target.context.clone(),
+                namespaces: target.namespaces.clone(),
+                selector: k.selector.clone(),
+            },
+            utx.clone(),
+        )));
+    }
+
+    /// The context the Kubernetes source actually uses, once connected.
+    pub fn kube_context(&self) -> Option<String> {
+        self.kube.as_ref().and_then(|k| k.context())
     }
 
     pub fn refresh(&self) {
@@ -51,6 +88,7 @@ impl Sources {
 
     pub fn stop(&mut self) {
         self.docker = None;
+        self.kube = None;
         for t in self.tasks.drain(..) {
             t.abort();
         }
@@ -103,7 +141,8 @@ pub fn apply(
             match profiles::resolve(&spec, &paths.profiles_dir()) {
                 Ok(profile) => {
                     sources.stop();
-                    *sources = Sources::start(&profile, tx.clone());
+                    let target = KubeTarget::from_profile(&profile);
+                    *sources = Sources::start(&profile, &target, tx.clone());
                     let theme = app.theme.clone();
                     let keymap = app.keymap.clone();
                     let readonly_flag = app.readonly && !app.profile.readonly;
@@ -120,7 +159,20 @@ pub fn apply(
             app.dirty = true;
         }
         Effect::SwitchNamespaces(_) | Effect::SwitchContext(_) => {
-            // The Kubernetes source picks these up from the state when it restarts.
+            if app.profile.kubernetes.is_none() {
+                app.flash = Some("this profile has no [kubernetes] section".into());
+                return;
+            }
+            // Rows and events of the old scope would mislead: start clean.
+            app.workloads.replace(Platform::Kubernetes, Vec::new());
+            app.workloads.states.insert(
+                Platform::Kubernetes,
+                crate::app::model::SourceState::Connecting,
+            );
+            app.events.clear_platform(Platform::Kubernetes);
+            app.workloads.nodes_line = None;
+            sources.respawn_kube(&app.profile, &app.kube);
+            app.dirty = true;
         }
         Effect::FollowLogs { stream, previous } => match stream.platform {
             Platform::Docker => {
@@ -148,13 +200,44 @@ pub fn apply(
                 }
             }
             Platform::Kubernetes => {
-                app.logs.ended = Some("Kubernetes logs are not available in this build".into());
-                app.dirty = true;
+                let Some(k) = &sources.kube else {
+                    app.flash = Some("Kubernetes is not configured in this profile".into());
+                    return;
+                };
+                let opts = kube::LogOptions {
+                    tail: Some(500),
+                    previous,
+                    timestamps: true,
+                    follow: !previous,
+                };
+                if let Err(e) = k.follow_logs(&stream, opts) {
+                    app.logs.ended = Some(e.to_string());
+                    app.dirty = true;
+                }
             }
         },
+        Effect::FollowOwnerLogs { namespace, owner } => {
+            if let Some(k) = &sources.kube
+                && let Err(e) = k.follow_owner_logs(&namespace, &owner, kube::LogOptions::default())
+            {
+                app.logs.ended = Some(e.to_string());
+                app.dirty = true;
+            }
+        }
+        Effect::Describe { namespace, name } => {
+            if let Some(k) = &sources.kube
+                && let Err(e) = k.describe(&namespace, &name)
+            {
+                app.flash = Some(format!("cannot describe {name}: {e}"));
+                app.dirty = true;
+            }
+        }
         Effect::StopLogs => {
             if let (Some(d), Some(old)) = (&sources.docker, sources.docker_log.take()) {
                 d.stop_logs(&old);
+            }
+            if let Some(k) = &sources.kube {
+                k.stop_logs();
             }
         }
         Effect::RunAction(action) => run_action(action, sources, tx.clone(), app),
@@ -201,8 +284,36 @@ fn run_action(action: PendingAction, sources: &Sources, tx: mpsc::Sender<Msg>, a
                 let _ = tx.send(Msg::Notice(text)).await;
             });
         }
-        PendingAction::KubeRolloutRestart { .. } | PendingAction::KubeDeletePod { .. } => {
-            app.flash = Some("Kubernetes actions are not available in this build".into());
+        PendingAction::KubeRolloutRestart {
+            namespace,
+            deployment,
+        } => {
+            let Some(k) = sources.kube.clone() else {
+                app.flash = Some("Kubernetes is not configured in this profile".into());
+                return;
+            };
+            tracing::info!(namespace, deployment, "rollout restart (confirmed)");
+            tokio::spawn(async move {
+                let text = match k.rollout_restart(&namespace, &deployment).await {
+                    Ok(()) => format!("rollout restart of deployment/{deployment} started"),
+                    Err(e) => format!("rollout restart of {deployment} failed: {e}"),
+                };
+                let _ = tx.send(Msg::Notice(text)).await;
+            });
+        }
+        PendingAction::KubeDeletePod { namespace, pod } => {
+            let Some(k) = sources.kube.clone() else {
+                app.flash = Some("Kubernetes is not configured in this profile".into());
+                return;
+            };
+            tracing::info!(namespace, pod, "delete pod (confirmed)");
+            tokio::spawn(async move {
+                let text = match k.delete_pod(&namespace, &pod).await {
+                    Ok(()) => format!("deleted pod {pod}"),
+                    Err(e) => format!("delete of pod {pod} failed: {e}"),
+                };
+                let _ = tx.send(Msg::Notice(text)).await;
+            });
         }
     }
 }
@@ -215,7 +326,7 @@ pub fn kube_contexts(profile: &Profile) -> Vec<String> {
         .and_then(|k| k.kubeconfig.clone())
         .or_else(|| std::env::var_os("KUBECONFIG").and_then(|v| std::env::split_paths(&v).next()))
         .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().join(".kube/config")));
-    path.and_then(|p| kube::config::Kubeconfig::read_from(p).ok())
+    path.and_then(|p| ::kube::config::Kubeconfig::read_from(p).ok())
         .map(|k| k.contexts.into_iter().map(|c| c.name).collect())
         .unwrap_or_default()
 }

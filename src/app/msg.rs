@@ -32,7 +32,17 @@ pub enum Effect {
         stream: StreamId,
         previous: bool,
     },
+    /// Merge the logs of every pod of a deployment or statefulset.
+    FollowOwnerLogs {
+        namespace: String,
+        owner: String,
+    },
     StopLogs,
+    /// Ask the source for a full description of a pod (arrives as a `Detail`).
+    Describe {
+        namespace: String,
+        name: String,
+    },
     SaveLogs {
         name: String,
         lines: Vec<LogLine>,

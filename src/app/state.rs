@@ -83,6 +83,17 @@ pub struct KubeTarget {
     pub production: bool,
 }
 
+impl KubeTarget {
+    pub fn from_profile(profile: &Profile) -> KubeTarget {
+        let k = profile.kubernetes.as_ref();
+        KubeTarget {
+            context: k.and_then(|k| k.context.clone()),
+            namespaces: k.map(|k| k.namespaces.clone()).unwrap_or_default(),
+            production: k.is_some_and(|k| k.production),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct App {
     pub profile: Profile,
@@ -103,8 +114,6 @@ pub struct App {
     pub warnings: Vec<String>,
     /// A one-line message in the status bar (last action's result).
     pub flash: Option<String>,
-    /// Errors seen since start (failed checks count once per failure run).
-    pub error_count: usize,
     pub last_refresh: Option<Timestamp>,
     /// The time used for ages, updated with every message so drawing stays pure.
     pub now: Timestamp,
@@ -124,15 +133,7 @@ impl App {
             .map(ServiceRow::from_profile)
             .collect();
         let mut workloads = WorkloadsView::default();
-        let kube = KubeTarget {
-            context: profile.kubernetes.as_ref().and_then(|k| k.context.clone()),
-            namespaces: profile
-                .kubernetes
-                .as_ref()
-                .map(|k| k.namespaces.clone())
-                .unwrap_or_default(),
-            production: profile.kubernetes.as_ref().is_some_and(|k| k.production),
-        };
+        let kube = KubeTarget::from_profile(&profile);
         if profile.kubernetes.is_some() {
             workloads
                 .states
@@ -162,7 +163,6 @@ impl App {
             kube,
             warnings,
             flash: None,
-            error_count: 0,
             last_refresh: None,
             now: Timestamp::now(),
             tz: jiff::tz::TimeZone::system(),

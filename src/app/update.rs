@@ -7,7 +7,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::action::Action;
 use super::confirm::{Confirm, Decision, PendingAction, Tier};
 use super::logs::LogFilter;
-use super::model::{Platform, SourceState, SourceUpdate, StreamId};
+use super::model::{Platform, SourceUpdate, StreamId};
 use super::msg::{Effect, Msg};
 use super::palette::{self, Palette, PaletteCommand};
 use super::services;
@@ -33,14 +33,6 @@ impl App {
                 Vec::new()
             }
             Msg::Health(result) => {
-                let was_failing = self
-                    .services
-                    .get(result.service)
-                    .and_then(|s| s.checks.get(result.check))
-                    .is_some_and(|c| c.failing_for > 0);
-                if !result.outcome.ok && !was_failing {
-                    self.error_count += 1;
-                }
                 services::apply(&mut self.services, &result);
                 self.last_refresh = Some(result.at);
                 self.dirty = true;
@@ -66,14 +58,6 @@ impl App {
     fn on_source(&mut self, update: SourceUpdate) {
         match update {
             SourceUpdate::State { platform, state } => {
-                if matches!(state, SourceState::Failed(_))
-                    && !matches!(
-                        self.workloads.states.get(&platform),
-                        Some(SourceState::Failed(_))
-                    )
-                {
-                    self.error_count += 1;
-                }
                 self.workloads.states.insert(platform, state);
             }
             SourceUpdate::Workloads { platform, rows } => {
@@ -257,11 +241,12 @@ impl App {
                 self.flash = Some("re-running health checks".into());
                 return vec![Effect::RefreshChecks];
             }
-            Action::Describe => self.open_detail(),
+            Action::Describe => return self.open_detail(),
             Action::Follow => self.logs.toggle_follow(),
             Action::Timestamps => self.logs.timestamps = !self.logs.timestamps,
             Action::Wrap => self.logs.wrap = !self.logs.wrap,
             Action::PreviousLogs => return self.follow_selected(true),
+            Action::OwnerLogs => return self.follow_owner(),
             Action::SaveLogs => {
                 if self.logs.is_empty() {
                     self.flash = Some("no log lines to save".into());
@@ -379,8 +364,29 @@ impl App {
             if previous { " (previous)" } else { "" }
         );
         self.logs.open(stream.clone(), title, previous);
-        self.focus = Pane::Logs;
+        // The why, at once: state, last termination and restarts of each container.
+        self.flash = Some(container_summary(w));
         vec![Effect::FollowLogs { stream, previous }]
+    }
+
+    fn follow_owner(&mut self) -> Vec<Effect> {
+        let Some(w) = self.workloads.selected_row() else {
+            self.flash = Some("no workload selected".into());
+            return Vec::new();
+        };
+        let (Platform::Kubernetes, Some(owner)) = (w.platform, w.group.clone()) else {
+            self.flash = Some("merged logs need a pod owned by a deployment or statefulset".into());
+            return Vec::new();
+        };
+        let namespace = w.namespace.clone();
+        let stream = StreamId {
+            platform: Platform::Kubernetes,
+            namespace: namespace.clone(),
+            name: owner.clone(),
+            container: None,
+        };
+        self.logs.open(stream, format!("{owner} (all pods)"), false);
+        vec![Effect::FollowOwnerLogs { namespace, owner }]
     }
 
     /// Opens the confirmation for restarting the selected workload: a container
@@ -480,10 +486,19 @@ impl App {
         self.overlay = Some(Overlay::Confirm(confirm));
     }
 
-    fn open_detail(&mut self) {
+    /// Shows what the state knows about the selected workload at once; for a
+    /// pod, the source then replaces it with the full description and YAML.
+    fn open_detail(&mut self) -> Vec<Effect> {
         let Some(w) = self.workloads.selected_row() else {
             self.flash = Some("select a workload to describe".into());
-            return;
+            return Vec::new();
+        };
+        let effects = match w.platform {
+            Platform::Kubernetes => vec![Effect::Describe {
+                namespace: w.namespace.clone(),
+                name: w.name.clone(),
+            }],
+            Platform::Docker => Vec::new(),
         };
         let mut lines = vec![
             format!("Name:       {}", w.name),
@@ -514,11 +529,16 @@ impl App {
                 ));
             }
         }
+        if !effects.is_empty() {
+            lines.push(String::new());
+            lines.push("(asking the API server for the full description…)".into());
+        }
         self.overlay = Some(Overlay::Detail {
             title: format!("{} {}", w.platform.label(), w.name),
             lines,
             scroll: 0,
         });
+        effects
     }
 
     fn clear_filter(&mut self, pane: Pane) {
@@ -637,6 +657,22 @@ impl App {
             PaletteCommand::Runbook(_) => self.on_action(Action::Runbook),
         }
     }
+}
+
+/// One line on a workload's containers: state, last termination, restarts.
+fn container_summary(w: &super::model::Workload) -> String {
+    let mut parts = vec![format!("{}: {}", w.name, w.status)];
+    for c in &w.containers {
+        let mut p = format!("{} {}", c.name, c.state);
+        if let Some(t) = &c.last_termination {
+            p.push_str(&format!(", last exit {} ({})", t.exit_code, t.reason));
+        }
+        if c.restarts > 0 {
+            p.push_str(&format!(", {} restarts", c.restarts));
+        }
+        parts.push(p);
+    }
+    parts.join(" · ")
 }
 
 /// Keys in a scrollable overlay. `None` closes it.

@@ -57,16 +57,23 @@ pub fn draw_top(frame: &mut Frame, app: &App, area: Rect) {
         }
         None => spans.push(Span::styled("waiting for data", t.muted)),
     }
-    if app.error_count > 0 {
-        spans.push(sep);
-        spans.push(Span::styled(
-            format!(
-                "{} error{}",
-                app.error_count,
-                if app.error_count == 1 { "" } else { "s" }
-            ),
-            t.crit,
-        ));
+    // What is wrong now: failing checks and sources that cannot connect.
+    let failing = app
+        .services
+        .iter()
+        .filter(|s| s.severity() == crate::app::model::Severity::Crit)
+        .count()
+        + app
+            .workloads
+            .states
+            .values()
+            .filter(|s| matches!(s, crate::app::model::SourceState::Failed(_)))
+            .count();
+    spans.push(sep);
+    if failing > 0 {
+        spans.push(Span::styled(format!("{failing} failing"), t.crit));
+    } else {
+        spans.push(Span::styled("all checks passing", t.ok));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(t.status_bar), area);
 }

@@ -96,19 +96,29 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     }
 
     let w = table_area.width;
-    // Columns by priority: name, status and restarts always; the rest as room allows.
-    let full = w >= 70;
-    let show_cpu = w >= 90;
-    let show_node = w >= 130;
-    let show_group = view.group || w >= 150;
-    let status_w = (0..view.len())
-        .filter_map(|i| view.row(i))
+    // Columns by priority: name, status and restarts always; then ready and age,
+    // CPU and memory, node and owner as room allows. Names are never cut when
+    // the pane has room for them.
+    let height = usize::from(table_area.height.saturating_sub(1));
+    let offset = view.selected.saturating_sub(height.saturating_sub(1));
+    let visible = || (offset..view.len().min(offset + height)).filter_map(|i| view.row(i));
+    let status_w = visible()
         .map(|r| r.status.chars().count())
         .max()
         .unwrap_or(7)
         .clamp(7, 24) as u16;
+    let name_w = visible()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(10)
+        .clamp(10, 60) as u16;
+    let base = name_w + 1 + status_w + 1 + 8;
+    let full = w >= base + 1 + 5 + 1 + 4 + 2;
+    let show_cpu = w >= base + 1 + 5 + 1 + 4 + 2 + 24;
+    let show_node = w >= base + 1 + 5 + 1 + 4 + 2 + 24 + 14;
+    let show_group = view.group || w >= 150;
     let mut header = vec!["NAME"];
-    let mut widths = vec![Constraint::Fill(3)];
+    let mut widths = vec![Constraint::Min(name_w.min(w / 2))];
     if full {
         header.push("READY");
         widths.push(Constraint::Length(5));
@@ -134,8 +144,6 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         header.push("NODE");
         widths.push(Constraint::Fill(1));
     }
-    let height = usize::from(table_area.height.saturating_sub(1));
-    let offset = view.selected.saturating_sub(height.saturating_sub(1));
     let rows = (offset..view.len().min(offset + height)).filter_map(|i| {
         let wl = view.row(i)?;
         let mut cells = row_cells(app, wl, full, show_cpu, show_node);
