@@ -67,3 +67,22 @@ fn too_small_terminal_says_so_and_recovers_on_resize() {
     t.send_keys(&["q"]);
     t.wait_for("EXIT=0");
 }
+
+#[test]
+fn demo_shows_the_crash_looping_pod_and_its_logs() {
+    // rag7's bad configmap lands at scenario second 150; at 10x that is 15 s.
+    let t = launch("demo", 120, 40, "demo --scenario rag7 --speed 10");
+    let screen = t.wait_for("CrashLoopBackOff");
+    assert!(screen.contains("langgraph-"), "{screen}");
+    // Unhealthy rows sort first: focus Workloads, open the top row's logs.
+    t.send_keys(&["2", "g", "Enter"]);
+    let screen = t.wait_until("the crash-looping pod's log lines", |s| {
+        s.contains("pod/langgraph-") && (s.contains("INFO") || s.contains("ERROR"))
+    });
+    assert!(screen.contains("following"), "{screen}");
+    // The previous container's log is one key away.
+    t.send_keys(&["P"]);
+    t.wait_for("(previous)");
+    t.send_keys(&["q"]);
+    t.wait_for("EXIT=0");
+}
