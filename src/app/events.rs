@@ -60,6 +60,10 @@ impl EventsView {
         self.selected = 0;
     }
 
+    pub fn contains(&self, uid: &str) -> bool {
+        self.by_uid.contains_key(uid)
+    }
+
     fn reindex(&mut self) {
         self.by_uid = self
             .events

@@ -25,6 +25,17 @@ impl App {
                     return Vec::new();
                 }
                 self.dirty = true;
+                // A message stays until the operator does something; Esc alone
+                // dismisses it without doing anything else.
+                if self.flash.is_some()
+                    && key.code == KeyCode::Esc
+                    && self.overlay.is_none()
+                    && self.filter_edit.is_none()
+                {
+                    self.flash = None;
+                    return Vec::new();
+                }
+                self.flash = None;
                 self.on_key(key)
             }
             Msg::Resize(w, h) => {
@@ -77,10 +88,12 @@ impl App {
                 // A new warning about the selected workload deserves a look now.
                 if let Some(sel) = self.workloads.selected_row() {
                     let name = sel.name.clone();
-                    if let Some(w) = events
-                        .iter()
-                        .find(|e| e.warning && e.object.rsplit('/').next() == Some(name.as_str()))
-                    {
+                    // Only new warnings: a repeat (count + 1) of a known one is not news.
+                    if let Some(w) = events.iter().find(|e| {
+                        e.warning
+                            && e.object.rsplit('/').next() == Some(name.as_str())
+                            && !self.events.contains(&e.uid)
+                    }) {
                         self.flash = Some(format!("⚠ {}: {} {}", name, w.reason, w.message));
                     }
                 }

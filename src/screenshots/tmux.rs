@@ -39,7 +39,7 @@ fn screen(ansi: bool) -> Result<String> {
 }
 
 fn wait_for(text: &str) -> Result<()> {
-    for _ in 0..150 {
+    for _ in 0..600 {
         if screen(false)?.contains(text) {
             return Ok(());
         }

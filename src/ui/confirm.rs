@@ -72,7 +72,13 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect, c: &Confirm) {
         ),
         Span::styled("   tab switches · enter presses", t.muted),
     ]));
-    let height = (lines.len() as u16 + 2).min(area.height);
+    // Long commands wrap: count the rows each line takes at this width.
+    let inner_w = usize::from(area.width.min(76).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    let height = (rows as u16 + 2).min(area.height);
     let rect = centered(area, 76, height);
     let border = match c.tier {
         Tier::Mutating => t.warn,

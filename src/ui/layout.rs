@@ -24,7 +24,7 @@ pub fn dashboard(area: Rect, zoomed: Option<Pane>) -> DashboardLayout {
         let panes = Pane::ALL.map(|p| (p, (p == z).then_some(body)));
         return DashboardLayout { top, bottom, panes };
     }
-    let left_pct = if area.width >= 160 { 36 } else { 34 };
+    let left_pct = if area.width >= 160 { 36 } else { 32 };
     let [upper, lower] =
         Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
     let split = |r: Rect| -> [Rect; 2] {

@@ -69,11 +69,12 @@ pub fn draw_top(frame: &mut Frame, app: &App, area: Rect) {
             .values()
             .filter(|s| matches!(s, crate::app::model::SourceState::Failed(_)))
             .count();
-    spans.push(sep);
     if failing > 0 {
+        spans.push(sep);
         spans.push(Span::styled(format!("{failing} failing"), t.crit));
-    } else {
-        spans.push(Span::styled("all checks passing", t.ok));
+    } else if !app.services.is_empty() && app.last_refresh.is_some() {
+        spans.push(sep);
+        spans.push(Span::styled("all passing", t.ok));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(t.status_bar), area);
 }
