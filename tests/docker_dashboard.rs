@@ -239,7 +239,12 @@ fn compose_project_end_to_end_in_the_release_console() {
             .and_then(restarts_in)
             .is_some_and(|n| n > first_count)
     });
-    let pos = |name: &str| screen.lines().position(|l| l.contains(name));
+    let pos = |name: &str| {
+        screen
+            .lines()
+            .position(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{screen}"))
+    };
     assert!(
         pos(&crasher) < pos(&web) && pos(&sick) < pos(&web),
         "unhealthy and crash-looping containers come first:\n{screen}"
@@ -409,6 +414,13 @@ interval = "1s"
     let screen = c.wait_long("the connection failure", LONG, |s| {
         workloads_text(s).contains(expected)
     });
+    assert!(
+        screen
+            .lines()
+            .next()
+            .is_some_and(|top| top.contains("1 error")),
+        "the status line counts the failed source:\n{screen}"
+    );
     let screen = c.wait_long("the HTTP check passing", LONG, |s| {
         line_with(s, "● api").is_some_and(|l| l.contains("HTTP 200")) && s.contains("1/1 ok")
     });
@@ -720,7 +732,7 @@ async fn docker_panes_snapshots_from_what_the_real_source_reported() {
                 let screen = text(&buf);
                 match name {
                     "docker_workloads" => {
-                        let pos = |n: &str| screen.find(n);
+                        let pos = |n: &str| screen.find(n).unwrap_or(usize::MAX);
                         assert!(pos(&crasher) < pos(&web), "{screen}");
                         assert!(screen.contains("restarting"), "{screen}");
                         assert!(screen.contains("unhealthy"), "{screen}");
