@@ -268,7 +268,10 @@ mod tests {
         let lines = wrap_words(text, 40);
         assert!(lines.iter().all(|l| l.chars().count() <= 40), "{lines:?}");
         assert_eq!(lines.join(" "), text);
-        assert!(lines.iter().any(|l| l.contains("daemon running?")), "{lines:?}");
+        assert!(
+            lines.iter().any(|l| l.contains("daemon running?")),
+            "{lines:?}"
+        );
         assert_eq!(wrap_words("abcdefgh", 3), vec!["abc", "def", "gh"]);
     }
 }
