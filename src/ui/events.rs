@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::format::{age, truncate};
+use crate::app::model::Platform;
 use crate::app::state::{App, Pane};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -77,11 +78,17 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
                 )),
             ]
         } else {
+            // Every Docker event is about a container: the name alone says which one, and
+            // a compose name (PROJECT_SERVICE_1) needs all the room it can get.
+            let object = match ev.platform {
+                Platform::Docker => ev.object.strip_prefix("container/").unwrap_or(&ev.object),
+                Platform::Kubernetes => &ev.object,
+            };
             let head = format!(
                 "{:>4} {mark} {:<14} {:<obj_w$} ",
                 age(app.now, ev.last_seen),
                 truncate(&ev.reason, 14),
-                truncate(&ev.object, obj_w)
+                truncate(object, obj_w)
             );
             let rest = width.saturating_sub(head.chars().count());
             vec![Line::from(vec![

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::format::{age, bytes, millicores, truncate};
+use super::format::{age, bytes, millicores};
 use crate::app::model::{Platform, Severity, SourceState, Usage, Workload};
 use crate::app::state::{App, Pane};
 
@@ -49,14 +49,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let mut notes: Vec<Line> = Vec::new();
     for (platform, state) in &view.states {
         match state {
-            SourceState::Failed(msg) => notes.push(Line::from(Span::styled(
-                truncate(
+            // Wrapped, not cut: the end of the message says what to do about it.
+            SourceState::Failed(msg) => notes.extend(
+                wrap_words(
                     &format!("{}: {msg}", platform.label()),
                     usize::from(inner.width),
                 )
-                .into_owned(),
-                t.crit,
-            ))),
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, t.crit))),
+            ),
             SourceState::Connecting if view.is_empty() => notes.push(Line::from(Span::styled(
                 format!("{}: connecting…", platform.label()),
                 t.muted,
@@ -230,5 +231,55 @@ fn pct_style(app: &App, pct: Option<f64>) -> ratatui::style::Style {
         Some(p) if p >= 75.0 => app.theme.warn,
         None => app.theme.muted,
         _ => app.theme.text,
+    }
+}
+
+/// Greedy word wrap to `width` columns; a word longer than a line is split.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        if used > 0 && used + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        if used > 0 {
+            line.push(' ');
+            used += 1;
+        }
+        while used + word.len() > width {
+            let rest = word.split_off(width - used);
+            line.extend(word);
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+            word = rest;
+        }
+        used += word.len();
+        line.extend(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn wrapping_keeps_every_word_and_the_width() {
+        let text = "docker: cannot connect to unix:///nonexistent/docker.sock — is the daemon running? retrying in 8s";
+        let lines = wrap_words(text, 40);
+        assert!(lines.iter().all(|l| l.chars().count() <= 40), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+        assert!(
+            lines.iter().any(|l| l.contains("daemon running?")),
+            "{lines:?}"
+        );
+        assert_eq!(wrap_words("abcdefgh", 3), vec!["abc", "def", "gh"]);
     }
 }

@@ -246,19 +246,40 @@ pub struct ComposeProject {
 
 impl ComposeProject {
     pub fn up(compose_yaml: &str) -> Self {
+        let project = Self::create(compose_yaml);
+        project.start();
+        project
+    }
+
+    /// Writes the compose file under a fresh project name without starting anything, so a
+    /// watcher can be running before the first container is created.
+    pub fn create(compose_yaml: &str) -> Self {
         require_compose();
-        // Compose v1 keeps only [a-z0-9_-] of a project name.
-        let name = unique("compose").replace('-', "");
+        // Compose v1 keeps only [a-z0-9_-] of a project name; a short one keeps the container
+        // names (PROJECT_SERVICE_1) readable in an 80-column pane.
+        let name = format!(
+            "od{}c{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        );
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("docker-compose.yml"), compose_yaml).unwrap();
-        let project = ComposeProject { name, dir };
-        let out = project.compose(&["up", "-d"]);
+        ComposeProject { name, dir }
+    }
+
+    /// `docker-compose up -d`.
+    pub fn start(&self) {
+        let out = self.compose(&["up", "-d"]);
         assert!(
             out.status.success(),
             "docker-compose up failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        project
+    }
+
+    /// The name compose v1 gives the first container of `service`.
+    pub fn container(&self, service: &str) -> String {
+        format!("{}_{service}_1", self.name)
     }
 
     pub fn compose(&self, args: &[&str]) -> Output {
