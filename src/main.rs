@@ -35,9 +35,30 @@ fn dispatch(cli: Cli, paths: Paths, started: Instant) -> Result<ExitCode> {
     match cli.command {
         None | Some(Command::Dashboard) => {
             let (profile, warning) = load_profile_or_local(&g, &paths);
-            runtime()?.block_on(open_console(profile, warning, &g, paths, started))?;
+            runtime()?.block_on(open_console(profile, warning, &g, paths, started, None))?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Run(args)) => {
+            // Problems with the runbook or the incident are reported before the screen opens.
+            let launch = match (&args.resume, &args.runbook) {
+                (Some(id), _) => opsdeck::wizard::launch::Launch::resume(id, &paths)?,
+                (None, Some(rb)) => {
+                    opsdeck::wizard::launch::Launch::new(rb, args.procedure.as_deref())?
+                }
+                (None, None) => bail!("give a runbook, or --resume ID"),
+            };
+            let (profile, warning) = load_profile_or_local(&g, &paths);
+            runtime()?.block_on(open_console(
+                profile,
+                warning,
+                &g,
+                paths,
+                started,
+                Some(launch),
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Timeline(args)) => Ok(opsdeck::wizard::export::run(args, &paths)?),
         Some(Command::Check(args)) => {
             let profile = load_profile(&g, &paths)?;
             let report = runtime()?.block_on(opsdeck::check::run(&profile));
@@ -118,9 +139,6 @@ fn dispatch(cli: Cli, paths: Paths, started: Instant) -> Result<ExitCode> {
             opsdeck::screenshots::write_all(&args.out)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Run(_)) | Some(Command::Timeline(_)) => {
-            bail!("the runbook wizard and incident timelines are not part of this build yet")
-        }
     }
 }
 
@@ -190,6 +208,7 @@ async fn open_console(
     g: &GlobalArgs,
     paths: Paths,
     started: Instant,
+    launch: Option<opsdeck::wizard::launch::Launch>,
 ) -> Result<()> {
     if !std::io::stdout().is_terminal() {
         bail!(
@@ -216,5 +235,8 @@ async fn open_console(
         app.warnings.insert(0, w);
     }
     app.completions = opsdeck::runtime::completions(&paths);
+    if let Some(launch) = launch {
+        launch.apply(&mut app, &paths)?;
+    }
     opsdeck::console::run(app, paths, started).await
 }

@@ -84,6 +84,10 @@ pub fn apply(
             // The Kubernetes source picks these up from the state when it restarts.
         }
         Effect::FollowLogs { .. } | Effect::StopLogs => {}
+        effect @ (Effect::WizardCatalog { .. }
+        | Effect::WizardRun(_)
+        | Effect::WizardKill { .. }
+        | Effect::TimelineAppend { .. }) => crate::wizard::effects::apply(effect, app, paths, tx),
         Effect::SaveLogs { name, lines } => {
             let dir = paths.data_dir.join("logs");
             let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
