@@ -236,9 +236,9 @@ fn hints(app: &App, w: &Wizard) -> Vec<(String, &'static str)> {
             (k(Action::Edit), "edit"),
             (k(Action::Preview), "preview"),
             (k(Action::SwitchVariant), "variant"),
+            (k(Action::Back), "dashboard"),
             (k(Action::AutoRun), "auto"),
             (k(Action::SetTimeout), "timeout"),
-            (k(Action::Back), "dashboard"),
             (k(Action::Quit), "quit"),
         ],
     }
@@ -469,7 +469,7 @@ fn draw_detail(frame: &mut Frame, app: &App, area: Rect, w: &Wizard) {
             }
         }
     }
-    let head_h = (lines.len() as u16 + 1).min(inner.height.saturating_sub(3).max(1));
+    let head_h = wrapped_height(&lines, inner.width).min(inner.height.saturating_sub(3).max(1));
     let parts = Layout::vertical([Constraint::Length(head_h), Constraint::Min(1)]).split(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), parts[0]);
     draw_output(frame, app, parts[1], w);
@@ -528,8 +528,20 @@ fn centered(area: Rect, height: u16) -> Rect {
     Rect::new(area.x, y, area.width, h)
 }
 
+/// Rows `lines` take when wrapped at `width` columns.
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let w = usize::from(width.max(1));
+    lines
+        .iter()
+        .map(|l| l.width().div_ceil(w).max(1) as u16)
+        .sum()
+}
+
 fn modal(frame: &mut Frame, app: &App, area: Rect, title: &str, lines: Vec<Line>, border: Style) {
-    let rect = centered(area, lines.len() as u16 + 2);
+    let rect = centered(
+        area,
+        wrapped_height(&lines, area.width.saturating_sub(2)) + 2,
+    );
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
