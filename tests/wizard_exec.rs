@@ -150,13 +150,12 @@ fn stopping_kills_the_whole_process_group_and_not_us() {
         );
         exec::kill_group(pgid);
         let fin = loop {
-            match tokio::time::timeout(Duration::from_secs(30), rx.recv())
+            let ev = tokio::time::timeout(Duration::from_secs(30), rx.recv())
                 .await
                 .unwrap()
-                .unwrap()
-            {
-                f @ RunEvent::Finished { .. } => break f,
-                _ => {}
+                .unwrap();
+            if matches!(ev, RunEvent::Finished { .. }) {
+                break ev;
             }
         };
         assert!(
@@ -412,7 +411,7 @@ fn secrets_leave_no_trace_in_the_timeline_the_log_or_the_screen() {
 
 #[test]
 fn pod_crash_loop_end_to_end_on_the_simulated_rag7() {
-    let sim = common::Sim::start("rag7", 40.0, None);
+    let sim = common::Sim::start("rag7", 25.0, None);
     // The bad config arrives at scenario second 150: a few seconds at this speed.
     let crashing = common::poll(
         "a crash-looping langgraph pod",

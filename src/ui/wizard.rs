@@ -144,11 +144,7 @@ fn draw_wizard(frame: &mut Frame, app: &App, area: Rect, w: &Wizard) {
         frame,
         app,
         rows[0],
-        &format!(
-            " Runbook: {} ({done}/{} done)",
-            w.procedure.title,
-            w.items.len()
-        ),
+        &format!(" {} · {done}/{} done", w.procedure.title, w.items.len()),
     );
     let list_w = (area.width * 2 / 5).clamp(24, 44);
     let cols = Layout::horizontal([Constraint::Length(list_w), Constraint::Min(20)]).split(rows[1]);

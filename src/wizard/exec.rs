@@ -1,5 +1,5 @@
 //! Runs wizard commands: the operator's shell (`$SHELL`, else `sh`) in its own
-//! process group, with the profile's environment, a timeout, and stdout/stderr
+//! session and process group (no controlling terminal), with the profile's environment, a timeout, and stdout/stderr
 //! streamed line by line. Stopping a command signals its process group only, so
 //! opsdeck and the terminal are never hit.
 
@@ -156,8 +156,20 @@ pub async fn run<M: Send + 'static>(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
         .kill_on_drop(false);
+    // A new session: its own process group (what Ctrl-C stops), and no
+    // controlling terminal, so a tool that reaches for the tty (an editor,
+    // a password prompt) fails at once instead of being stopped in the
+    // background or scribbling over the screen.
+    // SAFETY: setsid is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
     for (k, v) in &env.vars {
         cmd.env(k, v);
     }

@@ -780,12 +780,12 @@ impl Wizard {
             self.say(Level::Error, "read-only mode: refused");
             return Vec::new();
         }
-        let allowed = match (&how, risk) {
-            (_, Risk::ReadOnly) => true,
-            (Confirmation::Yes, Risk::Mutating) => true,
-            (Confirmation::Typed(_), Risk::Destructive | Risk::Mutating) => true,
-            _ => false,
-        };
+        let allowed = matches!(
+            (&how, risk),
+            (_, Risk::ReadOnly)
+                | (Confirmation::Yes, Risk::Mutating)
+                | (Confirmation::Typed(_), Risk::Destructive | Risk::Mutating)
+        );
         if !allowed {
             self.say(Level::Error, "this step needs its confirmation first");
             return Vec::new();
