@@ -879,3 +879,51 @@ fn secret_values_never_reach_the_screen() {
         assert!(!json.contains("hunter2"), "{json}");
     }
 }
+
+#[test]
+fn steps_that_need_a_terminal_say_so() {
+    use opsdeck::wizard::flow::needs_terminal;
+    assert!(needs_terminal("kubectl edit configmap c -n a").is_some());
+    assert!(needs_terminal("EDITOR='sed -i s/a/b/' kubectl edit configmap c").is_none());
+    assert!(needs_terminal("kubectl exec -it pod -- sh").is_some());
+    assert!(needs_terminal("docker exec -it web bash").is_some());
+    assert!(needs_terminal("kubectl get pods").is_none());
+}
+
+#[test]
+fn the_dashboard_announces_the_suggestion_once() {
+    use opsdeck::app::model::{Platform, Severity, SourceUpdate};
+    let mut app = support::app_with_theme("rag7", "default");
+    let rows = vec![support::pod(
+        "langgraph-1",
+        "langgraph",
+        "CrashLoopBackOff",
+        Severity::Crit,
+        4,
+    )];
+    app.update(Msg::Source(SourceUpdate::Workloads {
+        platform: Platform::Kubernetes,
+        rows: rows.clone(),
+    }));
+    let flash = app.flash.clone().unwrap_or_default();
+    assert_eq!(
+        flash,
+        "langgraph-1 is in CrashLoopBackOff → press r for the “Pod Crash Loop” runbook"
+    );
+    app.flash = None;
+    app.update(Msg::Source(SourceUpdate::Workloads {
+        platform: Platform::Kubernetes,
+        rows,
+    }));
+    assert_eq!(app.flash, None, "announced once, not on every update");
+    let mut oom = support::pod("langgraph-2", "langgraph", "OOMKilled", Severity::Crit, 1);
+    oom.status = "OOMKilled".into();
+    app.update(Msg::Source(SourceUpdate::Workloads {
+        platform: Platform::Kubernetes,
+        rows: vec![oom],
+    }));
+    assert_eq!(
+        app.wizard.suggestion.as_ref().map(|s| s.label),
+        Some("Out of Memory")
+    );
+}

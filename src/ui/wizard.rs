@@ -454,6 +454,9 @@ fn draw_detail(frame: &mut Frame, app: &App, area: Rect, w: &Wizard) {
                     t.info,
                 )));
             }
+            if let Some(why) = crate::wizard::flow::needs_terminal(&c.text) {
+                lines.push(Line::from(Span::styled(format!("! {why}"), t.warn)));
+            }
             for warning in &c.warnings {
                 lines.push(Line::from(Span::styled(format!("! {warning}"), t.warn)));
             }

@@ -1465,6 +1465,26 @@ pub fn preview_of(real: &str) -> Option<String> {
     Some(format!("{real} --dry-run=server"))
 }
 
+/// Why a command will not work without a terminal, if it needs one. Wizard
+/// commands run without a terminal, so the screen stays the wizard's.
+pub fn needs_terminal(text: &str) -> Option<&'static str> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let has = |w: &str| words.contains(&w);
+    if has("kubectl") && has("edit") && !text.contains("EDITOR=") {
+        return Some(
+            "kubectl edit needs an editor on a terminal: press e and put EDITOR='sed -i …' in front, or use kubectl patch",
+        );
+    }
+    if (has("exec") || has("run") || has("attach"))
+        && (has("-it") || has("-ti") || (has("-i") && has("-t")))
+    {
+        return Some(
+            "interactive (-it): it gets no terminal here; run it in another terminal, then s to skip with what you saw",
+        );
+    }
+    None
+}
+
 /// What to install when a tool is missing.
 pub fn install_hint(program: &str) -> String {
     let name = program.rsplit('/').next().unwrap_or(program);

@@ -191,26 +191,12 @@ pub fn refresh_suggestion(app: &mut App) {
         {
             let key = app.keymap.key_for("dashboard", crate::app::Action::Runbook);
             app.flash = Some(format!(
-                "suggested runbook: {} → press {key} for “{}”",
-                s.reason,
-                title_case(s.titles.first().copied().unwrap_or("runbook"))
+                "{} → press {key} for the “{}” runbook",
+                s.reason, s.label
             ));
         }
         app.wizard.suggestion = s;
     }
-}
-
-fn title_case(s: &str) -> String {
-    s.split(' ')
-        .map(|w| {
-            let mut c = w.chars();
-            match c.next() {
-                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The wizard's requests as the console's effects.

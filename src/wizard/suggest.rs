@@ -7,6 +7,8 @@ use crate::runbook::Runbook;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suggestion {
+    /// What the operator is told to open, e.g. "Pod Crash Loop".
+    pub label: &'static str,
     /// Title words to look for, best first ("crash loop").
     pub titles: Vec<&'static str>,
     /// What in the live state prompted it, in words.
@@ -17,6 +19,7 @@ pub fn from_app(app: &App) -> Option<Suggestion> {
     let rows = app.workloads.all();
     if let Some(w) = rows.iter().find(|w| w.status.contains("CrashLoopBackOff")) {
         return Some(Suggestion {
+            label: "Pod Crash Loop",
             titles: vec!["crash loop", "crashloop", "restarting"],
             reason: format!("{} is in CrashLoopBackOff", w.name),
         });
@@ -30,6 +33,7 @@ pub fn from_app(app: &App) -> Option<Suggestion> {
             })
     }) {
         return Some(Suggestion {
+            label: "Out of Memory",
             titles: vec!["out of memory", "oom", "memory"],
             reason: format!("{} was OOMKilled", w.name),
         });
@@ -40,6 +44,7 @@ pub fn from_app(app: &App) -> Option<Suggestion> {
         .find(|s| s.checks.iter().any(|c| c.failing_for > 0))
     {
         return Some(Suggestion {
+            label: "Application Down",
             titles: vec![
                 "application down",
                 "app down",
