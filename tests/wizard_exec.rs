@@ -576,3 +576,88 @@ fn pod_crash_loop_end_to_end_on_the_simulated_rag7() {
             .any(|r| matches!(&r.entry, Entry::Edit { to, .. } if to.starts_with("EDITOR=")))
     );
 }
+
+fn opsdeck_cmd(data: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_opsdeck"));
+    c.env("OPSDECK_DATA_DIR", data.join("data"))
+        .env("OPSDECK_CONFIG_DIR", data.join("config"));
+    c
+}
+
+#[test]
+fn timeline_follow_shows_events_as_they_are_written() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let tdir = dir.path().join("data/timelines");
+    let id = "20260101T000000Z-pod-crash-loop";
+    let file = timeline::path_for(&tdir, id);
+    let write = |entry: Entry| {
+        timeline::append(&file, &opsdeck::wizard::session::stamp(entry)).unwrap();
+    };
+    write(Entry::Start {
+        incident: id.into(),
+        runbook: "Operations Runbook".into(),
+        source: "builtin:rag7".into(),
+        hash: "0".repeat(64),
+        procedure: "Pod Crash Loop".into(),
+        target: Default::default(),
+    });
+    let mut child = opsdeck_cmd(dir.path())
+        .args(["timeline", "follow", id])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut next = || {
+        let mut l = String::new();
+        out.read_line(&mut l).unwrap();
+        l
+    };
+    assert!(next().starts_with("following"));
+    assert!(next().contains("started “Pod Crash Loop”"));
+    write(Entry::Note {
+        text: "paged by PodRestarting".into(),
+    });
+    assert!(next().contains("note: paged by PodRestarting"));
+    write(Entry::End {
+        status: "completed".into(),
+    });
+    assert!(next().contains("ended: completed"));
+    // The incident ended: follow ends too.
+    let mut status = None;
+    for _ in 0..100 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(status.is_some_and(|s| s.success()));
+
+    let out = opsdeck_cmd(dir.path())
+        .args(["timeline", "list"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(id) && text.contains("completed"), "{text}");
+    let out = opsdeck_cmd(dir.path())
+        .args(["timeline", "export", id, "--format", "pdf"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use --format md or --format json"));
+    let out = opsdeck_cmd(dir.path())
+        .args(["timeline", "export", "nope"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no incident `nope`"));
+    let out = opsdeck_cmd(dir.path())
+        .args(["run", "--resume", id])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is completed"),
+        "{out:?}"
+    );
+}

@@ -927,3 +927,23 @@ fn the_dashboard_announces_the_suggestion_once() {
         Some("Out of Memory")
     );
 }
+
+#[test]
+fn starting_another_procedure_leaves_the_first_resumable() {
+    let mut app = at_steps(false);
+    let first = wizard(&app).incident.clone();
+    key(&mut app, KeyCode::Esc);
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char(':'),
+        KeyModifiers::NONE,
+    )));
+    type_text(&mut app, "runbook oom");
+    key(&mut app, KeyCode::Enter);
+    let fx = key(&mut app, KeyCode::Enter);
+    let old: Vec<&Effect> = fx
+        .iter()
+        .filter(|e| matches!(e, Effect::TimelineAppend { incident, entry: Entry::Interrupted { .. } } if *incident == first))
+        .collect();
+    assert_eq!(old.len(), 1, "{fx:?}");
+    assert_ne!(wizard(&app).incident, first);
+}

@@ -29,6 +29,10 @@ use crate::runbook::{Command, Interpreter, Platform, Procedure, Risk, Runbook};
 pub const OUTPUT_LINES: usize = 2000;
 /// Lines of output kept in the timeline per command.
 pub const EXCERPT_LINES: usize = 20;
+/// Run numbers are unique in the process, so a report from a command of a
+/// wizard that has since been replaced is never taken for a new one's.
+static NEXT_RUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 /// What stands in for a secret everywhere it could be seen.
 pub const MASK: &str = "••••••";
 
@@ -212,7 +216,6 @@ pub struct Wizard {
     pub message: Option<(Level, String)>,
     pub rules: Rules,
     pub completed: bool,
-    next_run: u64,
 }
 
 /// Everything a new wizard needs to know about where it runs.
@@ -262,7 +265,6 @@ impl Wizard {
             message: None,
             rules: setup.rules,
             completed: false,
-            next_run: 1,
         };
         Some((w, vec![Request::Record(start)]))
     }
@@ -802,8 +804,7 @@ impl Wizard {
         confirmed: Confirmation,
         preview: bool,
     ) -> Vec<Request> {
-        let run = self.next_run;
-        self.next_run += 1;
+        let run = NEXT_RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let timeout = self
             .items
             .get(index)

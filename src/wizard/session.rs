@@ -71,10 +71,19 @@ pub fn start(app: &mut App, ri: usize, pi: usize) -> Vec<Effect> {
     let Some((wizard, requests)) = Wizard::new(runbook, pi, setup) else {
         return Vec::new();
     };
+    // The incident being replaced stays resumable; its timeline says why it stopped.
+    let mut out = match app.wizard.run.as_mut() {
+        Some(old) if !old.completed => {
+            let reqs = old.interrupt("another procedure was started");
+            effects(app, reqs)
+        }
+        _ => Vec::new(),
+    };
     app.wizard.picker = None;
     app.wizard.run = Some(wizard);
     app.wizard.open = true;
-    effects(app, requests)
+    out.extend(effects(app, requests));
+    out
 }
 
 pub fn target_of(app: &App) -> Target {
