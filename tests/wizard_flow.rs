@@ -414,6 +414,8 @@ fn read_only_mode_refuses_and_nothing_bypasses_it() {
     assert!(msg.contains("read-only mode"), "{msg}");
     // y does nothing outside a confirmation.
     assert!(runs(&key(&mut app, KeyCode::Char('y'))).is_empty());
+    // Nor does a dry-run preview get through.
+    assert!(runs(&key(&mut app, KeyCode::Char('p'))).is_empty());
     // Editing a read-only step into a mutation is refused too.
     goto(&mut app, GET_PODS);
     let w = app.wizard.run.as_mut().unwrap();
@@ -631,6 +633,37 @@ fn picker_filters_by_title_symptom_and_alert() {
     assert!(!p.matches.is_empty());
     key(&mut app, KeyCode::Enter);
     assert!(app.wizard.run.is_some());
+}
+
+#[test]
+fn preview_runs_a_server_dry_run_without_confirmation() {
+    let mut app = at_steps(false);
+    goto(&mut app, ROLLOUT_RESTART);
+    let fx = key(&mut app, KeyCode::Char('p'));
+    let r = runs(&fx);
+    assert_eq!(
+        r[0].command,
+        "kubectl rollout restart deployment/langgraph -n rag7 --dry-run=server"
+    );
+    let fx = finish(
+        &mut app,
+        r[0].run,
+        &["deployment.apps/langgraph restarted (server dry run)"],
+        0,
+    );
+    assert!(matches!(
+        &entries(&fx)[0],
+        Entry::Command {
+            confirmed: Confirmation::Preview,
+            ..
+        }
+    ));
+    // A preview does not complete the step.
+    assert_eq!(
+        wizard(&app).items[ROLLOUT_RESTART].state,
+        ItemState::Pending
+    );
+    assert_eq!(wizard(&app).cursor, ROLLOUT_RESTART);
 }
 
 #[test]

@@ -530,6 +530,15 @@ impl Wizard {
         };
         let risk = item.command().map(|c| c.risk).unwrap_or(Risk::Mutating);
         if intent == Intent::Preview {
+            if self.target.readonly {
+                // A server that ignores dryRun would apply the change: in
+                // read-only mode nothing that names a mutation is sent.
+                self.say(
+                    Level::Error,
+                    "read-only mode: previews are refused too (a server that ignores --dry-run would apply the change)",
+                );
+                return Vec::new();
+            }
             return match preview_of(&real) {
                 Some(cmd) => {
                     let shown = format!("{shown} --dry-run=server");
