@@ -980,3 +980,28 @@ fn starting_another_procedure_leaves_the_first_resumable() {
     assert_eq!(old.len(), 1, "{fx:?}");
     assert_ne!(wizard(&app).incident, first);
 }
+
+#[test]
+fn risk_badges_carry_their_colour() {
+    let mut app = at_steps(false);
+    app.now = support::now();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| opsdeck::ui::draw(f, &app)).unwrap();
+    let buf = terminal.backend().buffer().clone();
+    let find = |needle: &str| {
+        (0..buf.area.height)
+            .find_map(|y| {
+                let row: String = (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect();
+                row.find(needle)
+                    .map(|i| (row[..i].chars().count() as u16, y))
+            })
+            .unwrap_or_else(|| panic!("{needle} not on screen"))
+    };
+    // "·  9 M Update configuration": the badge is 6 cells after the mark.
+    let (x, y) = find("9 M Update");
+    assert_eq!(buf[(x + 2, y)].fg, app.theme.warn.fg.unwrap());
+    let (x, y) = find("5 R Check");
+    assert_eq!(buf[(x + 2, y)].fg, app.theme.ok.fg.unwrap());
+}

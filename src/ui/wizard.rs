@@ -57,11 +57,7 @@ fn key(app: &App, action: Action) -> String {
 /// The top line: what is running, and where commands go.
 fn header(frame: &mut Frame, app: &App, area: Rect, title: &str) {
     let t = &app.theme;
-    let ctx = app
-        .kube
-        .context
-        .as_deref()
-        .unwrap_or("(kubeconfig default)");
+    let ctx = app.kube.context.as_deref().unwrap_or("default");
     let ns = app
         .wizard
         .run

@@ -562,7 +562,7 @@ impl Wizard {
         }
         if self.target.readonly && risk > Risk::ReadOnly {
             let why = format!(
-                "read-only mode: this {risk} step is refused; it can only run from a session started without --readonly on a profile that allows changes"
+                "refused: read-only mode (--readonly or the profile) allows no {risk} step"
             );
             self.say(Level::Error, why.clone());
             return vec![Request::Record(Entry::Refused {
