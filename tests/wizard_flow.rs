@@ -865,6 +865,11 @@ fn screens() -> Vec<(&'static str, bool, Reach)> {
             key(a, KeyCode::Char('s'));
             type_text(a, "done by hand");
         }),
+        ("help", false, |a| {
+            key(a, KeyCode::Char('r'));
+            key(a, KeyCode::Enter);
+            key(a, KeyCode::Char('?'));
+        }),
         ("readonly_refused", true, |a| {
             key(a, KeyCode::Char('r'));
             key(a, KeyCode::Enter);

@@ -167,6 +167,7 @@ fn draw_wizard(frame: &mut Frame, app: &App, area: Rect, w: &Wizard) {
                 app.theme.border_focus,
             );
         }
+        Mode::Help => draw_help(frame, app, rows[1]),
         Mode::Edit(ta) => {
             let rect = centered(cols[1], 6);
             frame.render_widget(Clear, rect);
@@ -215,6 +216,7 @@ fn hints(app: &App, w: &Wizard) -> Vec<(String, &'static str)> {
         ],
         Mode::Input { .. } => vec![("Enter".into(), "save"), ("Esc".into(), "cancel")],
         Mode::Edit(_) => vec![("Enter".into(), "save"), ("Esc".into(), "discard")],
+        Mode::Help => vec![("any key".into(), "close")],
         Mode::Steps if w.running.is_some() => vec![
             (k(Action::Kill), "stop"),
             ("PgUp/PgDn".into(), "scroll"),
@@ -229,11 +231,38 @@ fn hints(app: &App, w: &Wizard) -> Vec<(String, &'static str)> {
             (k(Action::Preview), "preview"),
             (k(Action::SwitchVariant), "variant"),
             (k(Action::Back), "dashboard"),
+            (k(Action::Help), "keys"),
             (k(Action::AutoRun), "auto"),
             (k(Action::SetTimeout), "timeout"),
             (k(Action::Quit), "quit"),
         ],
     }
+}
+
+/// Every wizard key with its description, from the keymap.
+fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let mut lines = Vec::new();
+    for b in app.keymap.bindings(SECTION) {
+        let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<14}", keys.join(" ")), t.key),
+            Span::styled(b.desc.clone(), t.text),
+        ]));
+    }
+    lines.push(Line::from(Span::styled(
+        "Mutating steps need y; destructive ones need the target's name typed.",
+        t.muted,
+    )));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = Rect::new(area.x, area.y, area.width, h);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Thick)
+        .border_style(t.border_focus)
+        .title(Span::styled(" Wizard keys ", t.title));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 fn phase_name(kind: PhaseKind, title: &str) -> String {

@@ -166,12 +166,19 @@ impl InputPurpose {
 
 #[derive(Debug, Clone)]
 pub enum Mode {
-    Symptoms { selected: usize },
+    Symptoms {
+        selected: usize,
+    },
     Steps,
     Prompt(Prompt),
     Confirm(Confirm),
-    Input { purpose: InputPurpose, text: String },
+    Input {
+        purpose: InputPurpose,
+        text: String,
+    },
     Edit(Box<TextArea<'static>>),
+    /// The wizard's keys and what they do; any key closes it.
+    Help,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -348,6 +355,7 @@ impl Wizard {
             Mode::Confirm(c) => self.on_confirm_key(key, action, c),
             Mode::Input { purpose, text } => self.on_input_key(key, purpose, text),
             Mode::Edit(ta) => self.on_edit_key(key, ta),
+            Mode::Help => Vec::new(),
         }
     }
 
@@ -451,6 +459,7 @@ impl Wizard {
                 let state = if self.auto_run { "on" } else { "off" };
                 self.say(Level::Info, format!("auto-run of read-only steps: {state}"));
             }
+            Some(Action::Help) => self.mode = Mode::Help,
             Some(Action::Back) => return vec![Request::Leave],
             Some(Action::Quit) => return vec![Request::Quit],
             _ => {
