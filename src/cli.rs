@@ -75,9 +75,13 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Runbook file (Markdown) or built-in runbook name
-    pub runbook: String,
-    /// Procedure title (fuzzy); the picker opens when omitted
+    #[arg(required_unless_present = "resume")]
+    pub runbook: Option<String>,
+    /// Procedure title (fuzzy) or number; the picker opens when omitted
     pub procedure: Option<String>,
+    /// Resume an interrupted incident at its step (an ID from `opsdeck timeline list`)
+    #[arg(long, value_name = "ID", conflicts_with_all = ["runbook", "procedure"])]
+    pub resume: Option<String>,
 }
 
 #[derive(Debug, Args)]

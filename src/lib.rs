@@ -15,3 +15,4 @@ pub mod sources;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
+pub mod wizard;

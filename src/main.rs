@@ -35,9 +35,30 @@ fn dispatch(cli: Cli, paths: Paths, started: Instant) -> Result<ExitCode> {
     match cli.command {
         None | Some(Command::Dashboard) => {
             let (profile, warning) = load_profile_or_local(&g, &paths);
-            runtime()?.block_on(open_console(profile, warning, &g, paths, started))?;
+            runtime()?.block_on(open_console(profile, warning, &g, paths, started, None))?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Run(args)) => {
+            // Problems with the runbook or the incident are reported before the screen opens.
+            let launch = match (&args.resume, &args.runbook) {
+                (Some(id), _) => opsdeck::wizard::launch::Launch::resume(id, &paths)?,
+                (None, Some(rb)) => {
+                    opsdeck::wizard::launch::Launch::new(rb, args.procedure.as_deref())?
+                }
+                (None, None) => bail!("give a runbook, or --resume ID"),
+            };
+            let (profile, warning) = load_profile_or_local(&g, &paths);
+            runtime()?.block_on(open_console(
+                profile,
+                warning,
+                &g,
+                paths,
+                started,
+                Some(launch),
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Timeline(args)) => Ok(opsdeck::wizard::export::run(args, &paths)?),
         Some(Command::Check(args)) => {
             let profile = load_profile(&g, &paths)?;
             let report = runtime()?.block_on(opsdeck::check::run(&profile));
@@ -61,7 +82,8 @@ fn dispatch(cli: Cli, paths: Paths, started: Instant) -> Result<ExitCode> {
             runtime()?.block_on(async {
                 let sim = opsdeck::sim::start(args.options()).await?;
                 tracing::info!(api = %sim.api_url, context = %sim.context, "demo environment started");
-                let result = open_console(sim.profile.clone(), None, &g, paths, started).await;
+                let result =
+                    open_console(sim.profile.clone(), None, &g, paths, started, None).await;
                 sim.shutdown();
                 result
             })?;
@@ -124,9 +146,6 @@ fn dispatch(cli: Cli, paths: Paths, started: Instant) -> Result<ExitCode> {
         Some(Command::Screenshots(args)) => {
             opsdeck::screenshots::write_all(&args.out)?;
             Ok(ExitCode::SUCCESS)
-        }
-        Some(Command::Run(_)) | Some(Command::Timeline(_)) => {
-            bail!("the runbook wizard and incident timelines are not part of this build yet")
         }
     }
 }
@@ -197,6 +216,7 @@ async fn open_console(
     g: &GlobalArgs,
     paths: Paths,
     started: Instant,
+    launch: Option<opsdeck::wizard::launch::Launch>,
 ) -> Result<()> {
     if !std::io::stdout().is_terminal() {
         bail!(
@@ -224,5 +244,8 @@ async fn open_console(
     }
     app.completions = opsdeck::runtime::completions(&paths);
     app.completions.contexts = opsdeck::runtime::kube_contexts(&app.profile);
+    if let Some(launch) = launch {
+        launch.apply(&mut app, &paths)?;
+    }
     opsdeck::console::run(app, paths, started).await
 }

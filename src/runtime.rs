@@ -241,6 +241,10 @@ pub fn apply(
             }
         }
         Effect::RunAction(action) => run_action(action, sources, tx.clone(), app),
+        effect @ (Effect::WizardCatalog { .. }
+        | Effect::WizardRun(_)
+        | Effect::WizardKill { .. }
+        | Effect::TimelineAppend { .. }) => crate::wizard::effects::apply(effect, app, paths, tx),
         Effect::SaveLogs { name, lines } => {
             let dir = paths.data_dir.join("logs");
             let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");

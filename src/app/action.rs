@@ -38,6 +38,18 @@ pub enum Action {
     EventsScope,
     Runbook,
     Restart,
+    // Wizard keys ([wizard] section of keymap files).
+    RunStep,
+    Confirm,
+    Skip,
+    Note,
+    Edit,
+    Preview,
+    Kill,
+    SwitchVariant,
+    AutoRun,
+    Tick,
+    SetTimeout,
 }
 
 impl Action {
@@ -75,6 +87,21 @@ impl Action {
         Action::EventsScope,
         Action::Runbook,
         Action::Restart,
+    ];
+
+    /// Actions of the `[wizard]` keymap section (besides moving and leaving).
+    pub const WIZARD: &'static [Action] = &[
+        Action::RunStep,
+        Action::Confirm,
+        Action::Skip,
+        Action::Note,
+        Action::Edit,
+        Action::Preview,
+        Action::Kill,
+        Action::SwitchVariant,
+        Action::AutoRun,
+        Action::Tick,
+        Action::SetTimeout,
     ];
 
     /// The name used in keymap files.

@@ -15,6 +15,8 @@ pub enum Msg {
     Terminate(&'static str),
     /// Something the runtime wants the operator to see in the status line.
     Notice(String),
+    /// A wizard command's progress, from the executor.
+    Wizard(crate::wizard::RunEvent),
 }
 
 /// What `update` asks the runtime to do; `update` itself does no I/O.
@@ -49,4 +51,20 @@ pub enum Effect {
     },
     /// A confirmed action: run it and report the result as a `Notice`.
     RunAction(super::confirm::PendingAction),
+    /// Load the runbook catalog, then open the picker (or the suggestion).
+    WizardCatalog {
+        query: String,
+        suggested: bool,
+    },
+    /// Run a wizard command in the operator's shell.
+    WizardRun(crate::wizard::RunSpec),
+    /// Stop a wizard command's process group.
+    WizardKill {
+        pgid: i32,
+    },
+    /// Append to an incident's timeline (flushed before anything else happens).
+    TimelineAppend {
+        incident: String,
+        entry: crate::wizard::Entry,
+    },
 }

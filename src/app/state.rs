@@ -121,6 +121,8 @@ pub struct App {
     pub tz: jiff::tz::TimeZone,
     pub size: (u16, u16),
     pub completions: Completions,
+    /// The runbook wizard: picker, running procedure, suggestion.
+    pub wizard: crate::wizard::WizardState,
     pub dirty: bool,
     pub quit: bool,
 }
@@ -168,6 +170,7 @@ impl App {
             tz: jiff::tz::TimeZone::system(),
             size: (80, 24),
             completions: Completions::default(),
+            wizard: crate::wizard::WizardState::default(),
             dirty: true,
             quit: false,
         }

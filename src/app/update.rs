@@ -12,6 +12,7 @@ use super::msg::{Effect, Msg};
 use super::palette::{self, Palette, PaletteCommand};
 use super::services;
 use super::state::{App, FilterEdit, Overlay, Pane};
+use crate::wizard;
 
 const SECTION: &str = "dashboard";
 
@@ -47,16 +48,24 @@ impl App {
                 services::apply(&mut self.services, &result);
                 self.last_refresh = Some(result.at);
                 self.dirty = true;
+                wizard::session::refresh_suggestion(self);
                 Vec::new()
             }
             Msg::Source(update) => {
                 self.on_source(update);
                 self.dirty = true;
+                wizard::session::refresh_suggestion(self);
                 Vec::new()
             }
-            Msg::Terminate(_) => {
+            Msg::Terminate(why) => {
+                let mut effects = wizard::session::on_terminate(self, why);
                 self.quit = true;
-                vec![Effect::Quit]
+                effects.push(Effect::Quit);
+                effects
+            }
+            Msg::Wizard(event) => {
+                self.dirty = true;
+                wizard::session::on_run_event(self, event)
             }
             Msg::Notice(text) => {
                 self.flash = Some(text);
@@ -121,6 +130,9 @@ impl App {
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if self.wizard.is_open() {
+            return wizard::session::on_key(self, key);
+        }
         if let Some(pane) = self.filter_edit.as_ref().map(|e| e.pane) {
             return self.on_filter_key(key, pane);
         }
@@ -288,9 +300,19 @@ impl App {
                 };
                 self.events.selected = 0;
             }
-            Action::Runbook => {
-                self.flash = Some("runbooks: use `opsdeck runbook list FILE` for now".into());
-            }
+            Action::Runbook => return wizard::session::open(self, "", true),
+            // Wizard keys mean nothing on the dashboard.
+            Action::RunStep
+            | Action::Confirm
+            | Action::Skip
+            | Action::Note
+            | Action::Edit
+            | Action::Preview
+            | Action::Kill
+            | Action::SwitchVariant
+            | Action::AutoRun
+            | Action::Tick
+            | Action::SetTimeout => {}
             Action::Restart => self.ask_restart(),
         }
         Vec::new()
@@ -667,7 +689,7 @@ impl App {
                 self.flash = Some(format!("context: {ctx}"));
                 vec![Effect::SwitchContext(ctx)]
             }
-            PaletteCommand::Runbook(_) => self.on_action(Action::Runbook),
+            PaletteCommand::Runbook(query) => wizard::session::open(self, &query, false),
         }
     }
 }

@@ -16,7 +16,7 @@ const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// Sections of a keymap file: the contexts in which keys mean something.
-pub const SECTIONS: &[&str] = &["dashboard"];
+pub const SECTIONS: &[&str] = &["dashboard", "wizard"];
 
 pub fn builtin_names() -> Vec<&'static str> {
     BUILTIN.iter().map(|(n, _)| *n).collect()
@@ -306,6 +306,28 @@ mod tests {
             let b = b.unwrap_or_else(|| panic!("{action:?} has no default binding"));
             assert!(!b.keys.is_empty() && !b.desc.is_empty(), "{action:?}");
         }
+    }
+
+    #[test]
+    fn every_wizard_action_has_a_default_key_and_description() {
+        let km = Keymap::load("default", Path::new("/nonexistent"));
+        for action in Action::WIZARD {
+            let b = km.bindings("wizard").iter().find(|b| b.action == *action);
+            let b = b.unwrap_or_else(|| panic!("{action:?} has no [wizard] binding"));
+            assert!(!b.keys.is_empty() && !b.desc.is_empty(), "{action:?}");
+        }
+        // Confirming is never on the key that starts a step.
+        let run = km
+            .bindings("wizard")
+            .iter()
+            .find(|b| b.action == Action::RunStep)
+            .unwrap();
+        let yes = km
+            .bindings("wizard")
+            .iter()
+            .find(|b| b.action == Action::Confirm)
+            .unwrap();
+        assert!(run.keys.iter().all(|k| !yes.keys.contains(k)));
     }
 
     #[test]

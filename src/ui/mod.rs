@@ -10,6 +10,7 @@ pub mod overlay;
 pub mod palette;
 pub mod services;
 pub mod status;
+pub mod wizard;
 pub mod workloads;
 
 use ratatui::Frame;
@@ -28,6 +29,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, app, area);
+        return;
+    }
+    if app.wizard.is_open() {
+        wizard::draw(frame, app, area);
         return;
     }
     let l = layout::dashboard(area, app.zoom.then_some(app.focus));

@@ -1,0 +1,245 @@
+//! The wizard inside the console: opening the picker or a suggested procedure,
+//! routing keys, and turning the wizard's requests into effects. Pure, like
+//! `App::update`.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::flow::{Request, RunEvent, Setup, Wizard};
+use super::live::Live;
+use super::picker::Picker;
+use super::timeline::Target;
+use super::{suggest, timeline::Entry};
+use crate::app::{App, Effect};
+use crate::runbook::{Platform, Rules};
+
+/// The keymap section of the wizard's keys.
+pub const SECTION: &str = "wizard";
+
+/// `r` or `:runbook [query]`. With a suggestion and no query, the suggested
+/// procedure opens directly; otherwise the picker.
+pub fn open(app: &mut App, query: &str, suggested: bool) -> Vec<Effect> {
+    if app.wizard.run.is_some() && query.is_empty() {
+        app.wizard.open = true;
+        return Vec::new();
+    }
+    if !app.wizard.catalog_loaded {
+        return vec![Effect::WizardCatalog {
+            query: query.to_string(),
+            suggested,
+        }];
+    }
+    let profile = app.profile.name.clone();
+    let hit = app
+        .wizard
+        .suggestion
+        .as_ref()
+        .and_then(|s| suggest::resolve(s, &app.wizard.catalog, &profile));
+    if suggested
+        && query.is_empty()
+        && let Some((ri, pi)) = hit
+    {
+        return start(app, ri, pi);
+    }
+    let mut picker = Picker {
+        query: query.to_string(),
+        suggested: hit,
+        reason: app.wizard.suggestion.as_ref().map(|s| s.reason.clone()),
+        ..Picker::default()
+    };
+    picker.refilter(&app.wizard.catalog);
+    app.wizard.picker = Some(picker);
+    app.wizard.open = true;
+    Vec::new()
+}
+
+/// A new incident on procedure `pi` of runbook `ri`.
+pub fn start(app: &mut App, ri: usize, pi: usize) -> Vec<Effect> {
+    let Some(runbook) = app.wizard.catalog.get(ri) else {
+        return Vec::new();
+    };
+    let title = runbook
+        .procedures
+        .get(pi)
+        .map(|p| p.title.clone())
+        .unwrap_or_default();
+    let setup = Setup {
+        incident: incident_id(app.now, &title),
+        target: target_of(app),
+        platform: platform_of(app),
+        rules: app.wizard.rules.clone().unwrap_or_else(Rules::builtin),
+    };
+    let Some((wizard, requests)) = Wizard::new(runbook, pi, setup) else {
+        return Vec::new();
+    };
+    // The incident being replaced stays resumable; its timeline says why it stopped.
+    let mut out = match app.wizard.run.as_mut() {
+        Some(old) if !old.completed => {
+            let reqs = old.interrupt("another procedure was started");
+            effects(app, reqs)
+        }
+        _ => Vec::new(),
+    };
+    app.wizard.picker = None;
+    app.wizard.run = Some(wizard);
+    app.wizard.open = true;
+    out.extend(effects(app, requests));
+    out
+}
+
+pub fn target_of(app: &App) -> Target {
+    Target {
+        profile: app.profile.name.clone(),
+        context: app.kube.context.clone(),
+        namespace: app.kube.namespaces.first().cloned(),
+        readonly: app.readonly,
+    }
+}
+
+pub fn platform_of(app: &App) -> Option<Platform> {
+    if app.profile.kubernetes.is_some() {
+        Some(Platform::Kubernetes)
+    } else if app.profile.docker.is_some() {
+        Some(Platform::Docker)
+    } else {
+        None
+    }
+}
+
+/// `20261121T055012Z-pod-crash-loop`: sortable, and readable in `timeline list`.
+pub fn incident_id(now: jiff::Timestamp, title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_matches('-').chars().take(40).collect();
+    format!("{}-{}", now.strftime("%Y%m%dT%H%M%SZ"), slug)
+}
+
+/// A key while the wizard has the screen.
+pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if let Some(picker) = app.wizard.picker.take() {
+        return on_picker_key(app, key, picker);
+    }
+    let action = app.keymap.action(SECTION, &key);
+    let live = Live::from_app(app);
+    let Some(w) = app.wizard.run.as_mut() else {
+        app.wizard.open = false;
+        return Vec::new();
+    };
+    let requests = w.on_key(key, action, &live);
+    w.refresh_completions(&live);
+    effects(app, requests)
+}
+
+fn on_picker_key(app: &mut App, key: KeyEvent, mut p: Picker) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => {
+            app.wizard.open = app.wizard.run.is_some();
+            return Vec::new();
+        }
+        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            app.wizard.open = false;
+            return Vec::new();
+        }
+        KeyCode::Enter => {
+            if let Some(m) = p.chosen().cloned() {
+                return start(app, m.runbook, m.procedure);
+            }
+        }
+        KeyCode::Up => p.selected = p.selected.saturating_sub(1),
+        KeyCode::Down => p.selected = (p.selected + 1).min(p.matches.len().saturating_sub(1)),
+        KeyCode::PageUp => p.selected = p.selected.saturating_sub(10),
+        KeyCode::PageDown => p.selected = (p.selected + 10).min(p.matches.len().saturating_sub(1)),
+        KeyCode::Backspace => {
+            p.query.pop();
+            p.refilter(&app.wizard.catalog);
+        }
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            p.query.clear();
+            p.refilter(&app.wizard.catalog);
+        }
+        KeyCode::Char(c) => {
+            p.query.push(c);
+            p.refilter(&app.wizard.catalog);
+        }
+        _ => {}
+    }
+    app.wizard.picker = Some(p);
+    Vec::new()
+}
+
+/// A report from the executor.
+pub fn on_run_event(app: &mut App, ev: RunEvent) -> Vec<Effect> {
+    let Some(w) = app.wizard.run.as_mut() else {
+        return Vec::new();
+    };
+    let requests = w.on_run_event(ev);
+    effects(app, requests)
+}
+
+/// The console is going away (quit, SIGHUP, SIGTERM): stop the running
+/// command and note in the timeline that the incident can be resumed.
+pub fn on_terminate(app: &mut App, why: &str) -> Vec<Effect> {
+    let Some(w) = app.wizard.run.as_mut() else {
+        return Vec::new();
+    };
+    let requests = w.interrupt(why);
+    effects(app, requests)
+}
+
+/// Recomputes the suggestion; a new one is announced once in the status line.
+pub fn refresh_suggestion(app: &mut App) {
+    let s = suggest::from_app(app);
+    if s != app.wizard.suggestion {
+        if let Some(s) = &s
+            && app.wizard.run.is_none()
+        {
+            let key = app.keymap.key_for("dashboard", crate::app::Action::Runbook);
+            app.flash = Some(format!(
+                "{} → press {key} for the “{}” runbook",
+                s.reason, s.label
+            ));
+        }
+        app.wizard.suggestion = s;
+    }
+}
+
+/// The wizard's requests as the console's effects.
+pub fn effects(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
+    let mut out = Vec::new();
+    for r in requests {
+        match r {
+            Request::Run(spec) => out.push(Effect::WizardRun(spec)),
+            Request::Kill { pgid } => out.push(Effect::WizardKill { pgid }),
+            Request::Record(entry) => {
+                if let Some(w) = &app.wizard.run {
+                    out.push(Effect::TimelineAppend {
+                        incident: w.incident.clone(),
+                        entry,
+                    });
+                }
+            }
+            Request::Leave => app.wizard.open = false,
+            Request::Quit => {
+                let mut more = on_terminate(app, "quit");
+                out.append(&mut more);
+                app.quit = true;
+                out.push(Effect::Quit);
+            }
+        }
+    }
+    out
+}
+
+/// A record for the timeline, stamped now with the current user.
+pub fn stamp(entry: Entry) -> super::timeline::Record {
+    super::timeline::Record {
+        at: jiff::Timestamp::now(),
+        who: super::timeline::Who::current(),
+        entry,
+    }
+}
