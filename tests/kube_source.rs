@@ -429,3 +429,47 @@ async fn a_missing_kubeconfig_is_named() {
         "kubeconfig not found at /nonexistent/opsdeck/kubeconfig: set KUBECONFIG or [kubernetes] kubeconfig in the profile"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_metrics_server_rows_have_no_usage_and_the_summary_says_so() {
+    let sim = Sim::start("rag7", 1.0, None);
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = kube_support::no_metrics::start(&sim.kubeconfig, dir.path()).await;
+    let (tx, mut rx) = mpsc::channel(64);
+    let _handle = kube::spawn(
+        KubeSettings {
+            kubeconfig: Some(kubeconfig),
+            namespaces: vec!["rag7".into()],
+            ..Default::default()
+        },
+        tx,
+    );
+    let mut seen = Seen::default();
+    until(
+        &mut rx,
+        &mut seen,
+        "the metrics-server summary",
+        LONG,
+        |s| {
+            s.summaries
+                .iter()
+                .any(|t| t == kube::METRICS_ABSENT)
+                .then_some(())
+        },
+    )
+    .await;
+    assert_eq!(
+        kube::METRICS_ABSENT,
+        "metrics-server not found: CPU and memory show n/a"
+    );
+    until(&mut rx, &mut seen, "rows", LONG, |s| {
+        (s.rows().len() == 4).then_some(())
+    })
+    .await;
+    assert!(
+        seen.rows()
+            .iter()
+            .all(|r| r.cpu.is_none() && r.memory.is_none())
+    );
+    assert_eq!(seen.state(), Some(&SourceState::Connected));
+}

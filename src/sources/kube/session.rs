@@ -121,11 +121,11 @@ pub(crate) async fn run(
 ) {
     let mut backoff = Backoff::new();
     let mut last_state: Option<SourceState> = None;
+    // Connecting is said once: between retries the pane keeps showing why and when.
+    if !send_state(&tx, &mut last_state, SourceState::Connecting).await {
+        return;
+    }
     loop {
-        let state = SourceState::Connecting;
-        if last_state.as_ref() != Some(&state) && !send_state(&tx, &mut last_state, state).await {
-            return;
-        }
         let target =
             match config::load(settings.kubeconfig.as_deref(), settings.context.as_deref()).await {
                 Ok(t) => t,
