@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use k8s_openapi::api::core::v1::Pod;
-use opsdeck::sources::kube::rows::{Owners, PodUsage, pod_rows};
+use opsdeck::sources::kube::rows::{Owners, PodUsage, RowCache, pod_rows};
 use serde_json::{Value, json};
 
 const PODS: usize = 10_000;
@@ -24,7 +24,7 @@ fn pod_json(i: usize) -> Value {
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {
             "name": format!("{rs}-{i:05}"), "namespace": format!("team-{}", i % 25),
-            "uid": format!("00000000-0000-0000-0000-{i:012}"),
+            "uid": format!("00000000-0000-0000-0000-{i:012}"), "resourceVersion": "1",
             "creationTimestamp": "2026-01-01T09:00:00Z",
             "labels": {"app": deployment, "pod-template-hash": "6f7c9d8b5"},
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs,
@@ -96,6 +96,22 @@ fn bench(c: &mut Criterion) {
     g.bench_function("10k pods + metrics -> rows", |b| {
         b.iter(|| {
             let rows = pod_rows(black_box(&pods), &owners, Some(&usage));
+            assert_eq!(rows.len(), PODS);
+            rows
+        })
+    });
+    // The steady state: a rebuild after 1% of the pods changed.
+    let mut cache = RowCache::default();
+    cache.rows(&pods, &owners, Some(&usage));
+    let mut changed = pods.clone();
+    let mut round = 0u64;
+    g.bench_function("10k pods, 1% changed -> rows (cached)", |b| {
+        b.iter(|| {
+            round += 1;
+            for p in changed.iter_mut().step_by(100) {
+                p.metadata.resource_version = Some(round.to_string());
+            }
+            let rows = cache.rows(black_box(&changed), &owners, Some(&usage));
             assert_eq!(rows.len(), PODS);
             rows
         })
