@@ -245,7 +245,9 @@ fn start_watches(
     } else {
         settings.namespaces.iter().cloned().map(Some).collect()
     };
-    let base = watcher::Config::default().page_size(PAGE_SIZE);
+    let base = watcher::Config::default()
+        .page_size(PAGE_SIZE)
+        .timeout(config::WATCH_TIMEOUT_SECS);
     let mut pod_config = base.clone();
     if let Some(sel) = settings
         .selector
