@@ -236,6 +236,67 @@ async fn logs_follow_previous_container_and_merged_owner_logs() {
         },
     )
     .await;
+    // Following a crash-looping pod: each restart is followed into the new container.
+    let crashing = StreamId {
+        platform: Platform::Kubernetes,
+        namespace: "rag7".into(),
+        name: restarted.name.clone(),
+        container: None,
+    };
+    handle
+        .follow_logs(&crashing, LogOptions::default())
+        .unwrap();
+    let count = |s: &Seen| s.logs.iter().filter(|(id, _)| *id == crashing).count();
+    let restarts_now = |s: &Seen| {
+        s.rows()
+            .iter()
+            .find(|r| r.name == restarted.name)
+            .map_or(0, |r| r.restarts)
+    };
+    until(
+        &mut rx,
+        &mut seen,
+        "lines of the crash-looping pod",
+        LONG,
+        |s| (count(s) > 0).then_some(()),
+    )
+    .await;
+    let (lines_then, restarts_then) = (count(&seen), restarts_now(&seen));
+    until(&mut rx, &mut seen, "a restart while following", LONG, |s| {
+        (restarts_now(s) > restarts_then).then_some(())
+    })
+    .await;
+    // Lines stamped after the followed container finished come from its successor
+    // (finishedAt has whole seconds, so a second later to be sure).
+    let finished = seen
+        .rows()
+        .iter()
+        .find(|r| r.name == restarted.name)
+        .and_then(|r| r.last_restart)
+        .unwrap()
+        .checked_add(jiff::SignedDuration::from_secs(1))
+        .unwrap();
+    let after_restart = until(
+        &mut rx,
+        &mut seen,
+        "lines from the new container",
+        LONG,
+        |s| {
+            s.logs
+                .iter()
+                .filter(|(id, _)| *id == crashing)
+                .find(|(_, l)| l.timestamp.is_some_and(|t| t >= finished))
+                .map(|_| count(s))
+        },
+    )
+    .await;
+    assert!(after_restart > lines_then);
+    assert!(
+        !seen.ended.iter().any(|(id, _)| *id == crashing),
+        "{:?}",
+        seen.ended
+    );
+
     let previous = StreamId {
         platform: Platform::Kubernetes,
         namespace: "rag7".into(),
