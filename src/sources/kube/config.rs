@@ -9,6 +9,10 @@ use super::error::KubeError;
 
 /// Bound on one plain (non-watch) request: get, list page, metrics, patch, delete.
 pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// The server ends each watch request after this many seconds, and the watcher starts another.
+pub(crate) const WATCH_TIMEOUT_SECS: u32 = 120;
+/// Longest silence on a connection before it counts as dead (must exceed WATCH_TIMEOUT_SECS).
+const READ_IDLE_TIMEOUT: Duration = Duration::from_secs(150);
 /// Bound on opening a TCP (and TLS) connection to the API server.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -101,9 +105,11 @@ pub(crate) async fn load(
 
 fn finish(mut config: kube::Config, context: String) -> Target {
     config.connect_timeout = Some(CONNECT_TIMEOUT);
-    // Watches stay open for minutes, so no read timeout on the client; every plain request is
-    // bounded by REQUEST_TIMEOUT at its call site instead.
-    config.read_timeout = None;
+    // An idle bound, not a whole-response one: a LIST page or a watch that sends nothing for
+    // this long is dead. Watches ask the server to close them sooner (WATCH_TIMEOUT), and a
+    // quiet followed log is simply reopened. Plain requests also have REQUEST_TIMEOUT.
+    config.read_timeout = Some(READ_IDLE_TIMEOUT);
+    config.reset_reader_on_write = true;
     let server = config
         .cluster_url
         .to_string()

@@ -185,7 +185,7 @@ pub(crate) fn render(
                     "  {:<8} {:<17} {:<8} {:<6} {}",
                     if r.warning { "Warning" } else { "Normal" },
                     r.reason,
-                    format!("{}", short_age(age)),
+                    short_age(age),
                     r.count,
                     r.message
                 );

@@ -113,8 +113,9 @@ pub(crate) fn describe_error(error: &kube::Error) -> String {
     transport_cause(error).unwrap_or_else(|| error.to_string())
 }
 
-/// Walks the source chain for the I/O error under a transport failure.
-pub(crate) fn transport_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+/// Walks the source chain for the I/O error under a transport failure; without one, the
+/// innermost message (kube-rs wraps the useful words a few levels down).
+fn transport_cause(error: &(dyn std::error::Error + 'static)) -> Option<String> {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
     let mut innermost = None;
     while let Some(e) = current {
@@ -129,12 +130,7 @@ pub(crate) fn transport_cause(error: &(dyn std::error::Error + 'static)) -> Opti
         innermost = Some(e.to_string());
         current = e.source();
     }
-    innermost.filter(|_| {
-        !matches!(
-            error.downcast_ref::<kube::Error>(),
-            Some(kube::Error::Api(_))
-        )
-    })
+    innermost
 }
 
 /// True for HTTP 403 from the server.

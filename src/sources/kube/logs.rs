@@ -97,24 +97,85 @@ fn split_timestamp(raw: &str) -> (Option<Timestamp>, &str) {
     (None, raw)
 }
 
-/// The container's identity now: (id, running).
-async fn container_now(
-    api: &Api<Pod>,
-    pod: &str,
-    container: &str,
-) -> Result<Option<(String, bool)>, String> {
+/// One run of a container, as the pod status shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Run {
+    restarts: i32,
+    id: String,
+    running: bool,
+}
+
+impl Run {
+    /// A later container than `earlier` (real kubelets change the id, and the count rises).
+    fn replaced(&self, earlier: &Run) -> bool {
+        self.restarts > earlier.restarts || (!self.id.is_empty() && self.id != earlier.id)
+    }
+}
+
+/// The container's run now; `Ok(None)` when the status does not say (yet), or the server
+/// was too slow to answer this time.
+async fn container_now(api: &Api<Pod>, pod: &str, container: &str) -> Result<Option<Run>, String> {
     match tokio::time::timeout(REQUEST_TIMEOUT, api.get_opt(pod)).await {
         Ok(Ok(Some(p))) => Ok(p
             .status
             .and_then(|s| s.container_statuses)
             .and_then(|cs| cs.into_iter().find(|c| c.name == container))
-            .map(|c| {
-                let running = c.state.as_ref().is_some_and(|s| s.running.is_some());
-                (c.container_id.unwrap_or_default(), running)
+            .map(|c| Run {
+                restarts: c.restart_count,
+                running: c.state.as_ref().is_some_and(|s| s.running.is_some()),
+                id: c.container_id.unwrap_or_default(),
             })),
         Ok(Ok(None)) => Err(format!("pod {pod} was deleted")),
         Ok(Err(e)) => Err(describe_error(&e)),
         Err(_) => Ok(None),
+    }
+}
+
+/// Where the lines delivered so far end, so that a reopened log does not repeat them. Lines
+/// can share a timestamp (a crash writes its traceback at once), hence the count.
+#[derive(Debug, Default, Clone, Copy)]
+struct Mark {
+    last: Option<Timestamp>,
+    at_last: usize,
+}
+
+impl Mark {
+    fn delivered(&mut self, ts: Timestamp) {
+        if self.last == Some(ts) {
+            self.at_last += 1;
+        } else if self.last.is_none_or(|l| ts > l) {
+            self.last = Some(ts);
+            self.at_last = 1;
+        }
+    }
+}
+
+/// Skips, in a reopened log, what `Mark` says was delivered.
+struct Skipper {
+    mark: Mark,
+    same_left: usize,
+}
+
+impl Skipper {
+    fn new(mark: Mark) -> Self {
+        Skipper {
+            mark,
+            same_left: mark.at_last,
+        }
+    }
+
+    fn skip(&mut self, ts: Option<Timestamp>) -> bool {
+        let (Some(ts), Some(last)) = (ts, self.mark.last) else {
+            return false;
+        };
+        if ts < last {
+            return true;
+        }
+        if ts == last && self.same_left > 0 {
+            self.same_left -= 1;
+            return true;
+        }
+        false
     }
 }
 
@@ -160,93 +221,116 @@ async fn follow_pod(
         tail_lines: options.tail,
         ..LogParams::default()
     };
-    let mut last_seen: Option<Timestamp> = None;
+    let mut mark = Mark::default();
+    let mut reading = match container_now(&api, &pod, &container).await {
+        Ok(run) => run.unwrap_or_default(),
+        Err(e) => return Some(e),
+    };
     loop {
-        let current = container_now(&api, &pod, &container).await;
-        let started_id = match &current {
-            Ok(Some((id, _))) => id.clone(),
-            Ok(None) => String::new(),
-            Err(e) => return Some(e.clone()),
-        };
-        let opened = tokio::time::timeout(REQUEST_TIMEOUT, api.log_stream(&pod, &params)).await;
-        let why = match opened {
-            Ok(Ok(reader)) => {
-                let mut lines = std::pin::pin!(reader.lines());
-                let mut flush_at: Option<Instant> = None;
-                loop {
-                    tokio::select! {
-                        line = lines.next() => match line {
-                            Some(Ok(raw)) => {
-                                let (ts, text) = split_timestamp(&raw);
-                                // A resumed read starts at the last second seen: skip what was sent.
-                                if let (Some(ts), Some(seen)) = (ts, last_seen)
-                                    && ts <= seen
-                                {
-                                    continue;
-                                }
-                                if ts.is_some() {
-                                    last_seen = ts;
-                                }
-                                sink.push(ts, text.to_string());
-                                if sink.lines.len() >= MAX_BATCH {
-                                    flush_at = None;
-                                    if !sink.flush().await {
-                                        return None;
-                                    }
-                                } else if flush_at.is_none() {
-                                    flush_at = Some(Instant::now() + MAX_DELAY);
-                                }
-                            }
-                            Some(Err(e)) => break format!("reading the log of {pod} failed: {e}"),
-                            None => break "end of log".to_string(),
-                        },
-                        _ = sleep_until(flush_at), if flush_at.is_some() => {
-                            flush_at = None;
-                            if !sink.flush().await {
-                                return None;
-                            }
-                        }
-                    }
-                }
-            }
-            Ok(Err(e)) => describe_error(&e),
-            Err(_) => format!(
-                "the log of {pod} did not start within {}s",
-                REQUEST_TIMEOUT.as_secs()
-            ),
-        };
-        if !sink.flush().await {
-            return None;
-        }
+        let why = read_log(&api, &pod, &params, sink, &mut mark).await?;
         if !params.follow {
             return Some(why);
         }
-        // Following: the container may have restarted (or is about to). Wait for it to run,
-        // then read the new container from its start, or resume the same one.
+        // Following: the stream ends when the container stops (or the server closes it).
+        // Wait for the next run; when a run came and went between two looks, read its log
+        // as the previous container's, so no run is left out.
         let deadline = Instant::now() + RESTART_WAIT;
-        let resumed_same = loop {
+        loop {
             if Instant::now() >= deadline {
                 return Some(format!(
                     "container {container} of {pod} has not run again within {}s ({why}); follow again to resume",
                     RESTART_WAIT.as_secs()
                 ));
             }
-            match container_now(&api, &pod, &container).await {
+            let now = match container_now(&api, &pod, &container).await {
                 Err(e) => return Some(e),
-                Ok(Some((id, true))) => break id == started_id,
-                Ok(_) => tokio::time::sleep(RESTART_POLL).await,
+                Ok(None) => {
+                    tokio::time::sleep(RESTART_POLL).await;
+                    continue;
+                }
+                Ok(Some(run)) => run,
+            };
+            if now.running {
+                // A new run, or the same one after the server closed the stream (or before
+                // the status caught up with a crash: a pause keeps that from spinning).
+                if !now.replaced(&reading) {
+                    tokio::time::sleep(RESTART_POLL).await;
+                }
+                reading = now;
+                break;
             }
-        };
-        if resumed_same {
-            params.tail_lines = None;
-            params.since_time = last_seen;
+            if now.replaced(&reading) {
+                let previous = LogParams {
+                    follow: false,
+                    previous: true,
+                    tail_lines: None,
+                    ..params.clone()
+                };
+                read_log(&api, &pod, &previous, sink, &mut mark).await?;
+                reading = now;
+            }
             tokio::time::sleep(RESTART_POLL).await;
-        } else {
-            params.tail_lines = None;
-            params.since_time = None;
-            last_seen = None;
         }
+        params.tail_lines = None;
+        params.since_time = mark.last;
     }
+}
+
+/// Reads one log request into `sink`; returns why it ended, or `None` when the console went
+/// away.
+async fn read_log(
+    api: &Api<Pod>,
+    pod: &str,
+    params: &LogParams,
+    sink: &mut Sink,
+    mark: &mut Mark,
+) -> Option<String> {
+    let mut skipper = Skipper::new(*mark);
+    let opened = tokio::time::timeout(REQUEST_TIMEOUT, api.log_stream(pod, params)).await;
+    let why = match opened {
+        Ok(Ok(reader)) => {
+            let mut lines = std::pin::pin!(reader.lines());
+            let mut flush_at: Option<Instant> = None;
+            loop {
+                tokio::select! {
+                    line = lines.next() => match line {
+                        Some(Ok(raw)) => {
+                            let (ts, text) = split_timestamp(&raw);
+                            if skipper.skip(ts) {
+                                continue;
+                            }
+                            if let Some(ts) = ts {
+                                mark.delivered(ts);
+                            }
+                            sink.push(ts, text.to_string());
+                            if sink.lines.len() >= MAX_BATCH {
+                                flush_at = None;
+                                if !sink.flush().await {
+                                    return None;
+                                }
+                            } else if flush_at.is_none() {
+                                flush_at = Some(Instant::now() + MAX_DELAY);
+                            }
+                        }
+                        Some(Err(e)) => break format!("reading the log of {pod} failed: {e}"),
+                        None => break "end of log".to_string(),
+                    },
+                    _ = sleep_until(flush_at), if flush_at.is_some() => {
+                        flush_at = None;
+                        if !sink.flush().await {
+                            return None;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Err(e)) => describe_error(&e),
+        Err(_) => format!(
+            "the log of {pod} did not start within {}s",
+            REQUEST_TIMEOUT.as_secs()
+        ),
+    };
+    sink.flush().await.then_some(why)
 }
 
 async fn sleep_until(at: Option<Instant>) {
@@ -367,6 +451,53 @@ pub(crate) async fn follow_owner(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reopened_log_skips_what_was_delivered_even_with_equal_timestamps() {
+        let t = |s: &str| Some(s.parse::<Timestamp>().unwrap());
+        let mut mark = Mark::default();
+        for ts in [
+            "2026-01-01T10:00:00Z",
+            "2026-01-01T10:00:01Z",
+            "2026-01-01T10:00:01Z",
+        ] {
+            mark.delivered(t(ts).unwrap());
+        }
+        let mut skip = Skipper::new(mark);
+        assert!(skip.skip(t("2026-01-01T10:00:00Z")));
+        assert!(skip.skip(t("2026-01-01T10:00:01Z")));
+        assert!(skip.skip(t("2026-01-01T10:00:01Z")));
+        assert!(
+            !skip.skip(t("2026-01-01T10:00:01Z")),
+            "a third line at :01 is new"
+        );
+        assert!(!skip.skip(t("2026-01-01T10:00:02Z")));
+        assert!(!skip.skip(None));
+    }
+
+    #[test]
+    fn a_run_is_replaced_when_its_count_or_id_changes() {
+        let a = Run {
+            restarts: 1,
+            id: "c://1".into(),
+            running: true,
+        };
+        assert!(!a.replaced(&a));
+        assert!(
+            Run {
+                restarts: 2,
+                ..a.clone()
+            }
+            .replaced(&a)
+        );
+        assert!(
+            Run {
+                id: "c://2".into(),
+                ..a.clone()
+            }
+            .replaced(&a)
+        );
+    }
 
     #[test]
     fn timestamps_are_split_off() {

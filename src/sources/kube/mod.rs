@@ -42,6 +42,22 @@ pub struct KubeSettings {
     pub selector: Option<String>,
 }
 
+impl KubeSettings {
+    /// The settings of a profile's `[kubernetes]` section; `context` (from `--context` or
+    /// `:ctx`) wins over the profile's when given.
+    pub fn from_profile(
+        k: &crate::config::profile::KubernetesConfig,
+        context: Option<&str>,
+    ) -> Self {
+        KubeSettings {
+            kubeconfig: k.kubeconfig.clone(),
+            context: context.map(str::to_string).or_else(|| k.context.clone()),
+            namespaces: k.namespaces.clone(),
+            selector: k.selector.clone().filter(|s| !s.trim().is_empty()),
+        }
+    }
+}
+
 /// Starts the Kubernetes source on the current tokio runtime.
 ///
 /// It sends `State` (Connecting, Connected, or Failed with what to do and the retry delay),

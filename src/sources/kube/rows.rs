@@ -94,6 +94,76 @@ pub fn pod_rows<'a>(
         .collect()
 }
 
+/// Rows of the last rebuild by pod uid, so an unchanged pod (same resourceVersion, owner and
+/// measured use) costs a clone instead of a conversion.
+#[derive(Debug, Default)]
+pub struct RowCache {
+    rows: HashMap<String, Cached>,
+    generation: u64,
+}
+
+#[derive(Debug)]
+struct Cached {
+    resource_version: String,
+    usage: Option<PodUsage>,
+    row: Workload,
+    generation: u64,
+}
+
+impl RowCache {
+    /// Rows for `pods` like [`pod_rows`], reusing the rows of pods that did not change.
+    pub fn rows<'a>(
+        &mut self,
+        pods: impl IntoIterator<Item = &'a Pod>,
+        owners: &Owners,
+        usage: Option<&UsageByPod>,
+    ) -> Vec<Workload> {
+        self.generation += 1;
+        let generation = self.generation;
+        let mut key = (String::new(), String::new());
+        let mut out = Vec::with_capacity(self.rows.len());
+        for pod in pods {
+            let measured = usage.and_then(|u| {
+                key.0.clear();
+                key.0
+                    .push_str(pod.metadata.namespace.as_deref().unwrap_or_default());
+                key.1.clear();
+                key.1
+                    .push_str(pod.metadata.name.as_deref().unwrap_or_default());
+                u.get(&key).copied()
+            });
+            let (Some(uid), Some(rv)) = (&pod.metadata.uid, &pod.metadata.resource_version) else {
+                out.push(pod_row(pod, owners, measured));
+                continue;
+            };
+            let group = owners.group_of(&pod.metadata);
+            match self.rows.get_mut(uid) {
+                Some(c)
+                    if c.resource_version == *rv && c.usage == measured && c.row.group == group =>
+                {
+                    c.generation = generation;
+                    out.push(c.row.clone());
+                }
+                _ => {
+                    let row = pod_row(pod, owners, measured);
+                    self.rows.insert(
+                        uid.clone(),
+                        Cached {
+                            resource_version: rv.clone(),
+                            usage: measured,
+                            row: row.clone(),
+                            generation,
+                        },
+                    );
+                    out.push(row);
+                }
+            }
+        }
+        self.rows.retain(|_, c| c.generation == generation);
+        out
+    }
+}
+
 /// The Workloads row of one pod.
 pub fn pod_row(pod: &Pod, owners: &Owners, usage: Option<PodUsage>) -> Workload {
     let meta = &pod.metadata;
@@ -484,6 +554,49 @@ mod tests {
         let sts: ObjectMeta = serde_json::from_value(json!({"name": "postgres-0", "namespace": "rag7",
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "postgres", "uid": "3", "controller": true}]})).unwrap();
         assert_eq!(owners.group_of(&sts).as_deref(), Some("postgres"));
+    }
+
+    #[test]
+    fn the_cache_reuses_unchanged_rows_and_redoes_changed_ones() {
+        let mut p = base(
+            json!({"name": "langgraph", "image": "x", "imageID": "", "ready": true, "restartCount": 0, "state": {"running": {}}}),
+        );
+        p.metadata.uid = Some("u1".into());
+        p.metadata.resource_version = Some("1".into());
+        let mut cache = RowCache::default();
+        let owners = Owners::default();
+        assert_eq!(cache.rows([&p], &owners, None)[0].status, "Running");
+        let mut crashed = base(
+            json!({"name": "langgraph", "image": "x", "imageID": "", "ready": false, "restartCount": 1,
+            "state": {"waiting": {"reason": "CrashLoopBackOff"}}}),
+        );
+        crashed.metadata.uid = Some("u1".into());
+        crashed.metadata.resource_version = Some("2".into());
+        let rows = cache.rows([&crashed], &owners, None);
+        assert_eq!(
+            (rows[0].status.as_str(), rows[0].restarts),
+            ("CrashLoopBackOff", 1)
+        );
+        let usage: UsageByPod = [(
+            ("rag7".to_string(), "langgraph-7d9f-abcde".to_string()),
+            PodUsage {
+                cpu_millicores: 5.0,
+                memory_bytes: 1.0,
+            },
+        )]
+        .into();
+        assert_eq!(
+            cache.rows([&crashed], &owners, Some(&usage))[0]
+                .cpu
+                .map(|c| c.used),
+            Some(5.0)
+        );
+        assert!(
+            cache
+                .rows(std::iter::empty::<&Pod>(), &owners, None)
+                .is_empty()
+        );
+        assert!(cache.rows.is_empty());
     }
 
     #[test]

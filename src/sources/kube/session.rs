@@ -22,7 +22,7 @@ use super::config::{self, Backoff, REQUEST_TIMEOUT, Target};
 use super::error::{describe_error, is_api_answer, is_forbidden};
 use super::events;
 use super::metrics::{self, MetricsReport};
-use super::rows::{self, Owners};
+use super::rows::{Owners, RowCache};
 use crate::app::model::{EventRecord, Platform, SourceState, SourceUpdate, Workload};
 
 /// Snapshots of the rows go out at most this often, however busy the cluster.
@@ -121,11 +121,11 @@ pub(crate) async fn run(
 ) {
     let mut backoff = Backoff::new();
     let mut last_state: Option<SourceState> = None;
+    // Connecting is said once: between retries the pane keeps showing why and when.
+    if !send_state(&tx, &mut last_state, SourceState::Connecting).await {
+        return;
+    }
     loop {
-        let state = SourceState::Connecting;
-        if last_state.as_ref() != Some(&state) && !send_state(&tx, &mut last_state, state).await {
-            return;
-        }
         let target =
             match config::load(settings.kubeconfig.as_deref(), settings.context.as_deref()).await {
                 Ok(t) => t,
@@ -245,7 +245,9 @@ fn start_watches(
     } else {
         settings.namespaces.iter().cloned().map(Some).collect()
     };
-    let base = watcher::Config::default().page_size(PAGE_SIZE);
+    let base = watcher::Config::default()
+        .page_size(PAGE_SIZE)
+        .timeout(config::WATCH_TIMEOUT_SECS);
     let mut pod_config = base.clone();
     if let Some(sel) = settings
         .selector
@@ -518,6 +520,7 @@ async fn session(
     let mut metrics: Option<MetricsReport> = None;
     let mut last_rows: Option<Vec<Workload>> = None;
     let mut last_summary: Option<String> = None;
+    let mut cache = RowCache::default();
 
     loop {
         tokio::select! {
@@ -564,7 +567,7 @@ async fn session(
                     ready.contains(&key) || forbidden.contains(&key)
                 });
                 if pods_settled && dirty.swap(false, Ordering::AcqRel) {
-                    let rows = build_rows(&watches, metrics.as_ref());
+                    let rows = build_rows(&watches, metrics.as_ref(), &mut cache);
                     if last_rows.as_ref() != Some(&rows) {
                         last_rows = Some(rows.clone());
                         if tx.send(SourceUpdate::Workloads { platform: Platform::Kubernetes, rows }).await.is_err() {
@@ -602,7 +605,11 @@ async fn session(
     }
 }
 
-fn build_rows(watches: &Watches, metrics: Option<&MetricsReport>) -> Vec<Workload> {
+fn build_rows(
+    watches: &Watches,
+    metrics: Option<&MetricsReport>,
+    cache: &mut RowCache,
+) -> Vec<Workload> {
     let mut owners = Owners::default();
     for store in &watches.replica_sets {
         for rs in store.state() {
@@ -610,7 +617,7 @@ fn build_rows(watches: &Watches, metrics: Option<&MetricsReport>) -> Vec<Workloa
         }
     }
     let pods: Vec<Arc<Pod>> = watches.pods.iter().flat_map(|(_, s)| s.state()).collect();
-    let mut rows = rows::pod_rows(
+    let mut rows = cache.rows(
         pods.iter().map(|p| p.as_ref()),
         &owners,
         metrics.and_then(|m| m.usage.as_ref()),
