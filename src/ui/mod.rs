@@ -116,7 +116,7 @@ pub fn pane_block<'a>(app: &App, pane: Pane, width: u16, note: Line<'a>) -> Bloc
         .title(
             fit_note(
                 note,
-                usize::from(width).saturating_sub(pane.title().len() + 8),
+                usize::from(width).saturating_sub(pane.title().len() + 6),
             )
             .right_aligned(),
         )

@@ -72,7 +72,12 @@ pub fn draw_top(frame: &mut Frame, app: &App, area: Rect) {
     if failing > 0 {
         spans.push(sep);
         spans.push(Span::styled(format!("{failing} failing"), t.crit));
-    } else if !app.services.is_empty() && app.last_refresh.is_some() {
+    } else if !app.services.is_empty()
+        && app
+            .services
+            .iter()
+            .all(|s| s.severity() == crate::app::model::Severity::Ok)
+    {
         spans.push(sep);
         spans.push(Span::styled("all passing", t.ok));
     }
