@@ -57,7 +57,7 @@ pub fn draw_top(frame: &mut Frame, app: &App, area: Rect) {
         }
         None => spans.push(Span::styled("waiting for data", t.muted)),
     }
-    // What is wrong now: failing checks and sources that cannot connect.
+    // What is wrong now: failing checks, sources that cannot connect, broken workloads.
     let failing = app
         .services
         .iter()
@@ -68,6 +68,12 @@ pub fn draw_top(frame: &mut Frame, app: &App, area: Rect) {
             .states
             .values()
             .filter(|s| matches!(s, crate::app::model::SourceState::Failed(_)))
+            .count()
+        + app
+            .workloads
+            .all()
+            .iter()
+            .filter(|w| w.severity == crate::app::model::Severity::Crit)
             .count();
     if failing > 0 {
         spans.push(sep);
