@@ -92,43 +92,11 @@ pub fn failure_message(host: &str, error: &DockerError, retry_in: Duration) -> S
     format!("cannot connect to {host} — is the daemon running? retrying in {retry}s ({detail})")
 }
 
-/// Exponential backoff between reconnects: 1s, 2s, 4s … up to 30s.
-#[derive(Debug, Clone)]
-pub(crate) struct Backoff {
-    next: Duration,
-}
-
-impl Backoff {
-    const FIRST: Duration = Duration::from_secs(1);
-    const MAX: Duration = Duration::from_secs(30);
-
-    pub(crate) fn new() -> Self {
-        Self { next: Self::FIRST }
-    }
-
-    pub(crate) fn next_delay(&mut self) -> Duration {
-        let delay = self.next;
-        self.next = (self.next * 2).min(Self::MAX);
-        delay
-    }
-
-    pub(crate) fn reset(&mut self) {
-        self.next = Self::FIRST;
-    }
-}
+pub(crate) use crate::sources::backoff::Backoff;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap_and_resets() {
-        let mut b = Backoff::new();
-        let seen: Vec<u64> = (0..7).map(|_| b.next_delay().as_secs()).collect();
-        assert_eq!(seen, vec![1, 2, 4, 8, 16, 30, 30]);
-        b.reset();
-        assert_eq!(b.next_delay().as_secs(), 1);
-    }
 
     #[test]
     fn configured_host_wins_over_the_environment() {
