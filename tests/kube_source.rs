@@ -442,12 +442,18 @@ async fn the_api_server_goes_away_and_comes_back() {
     .await;
 
     sim.kill();
-    let failed = until(&mut rx, &mut seen, "the failure", LONG, |s| {
-        match s.state() {
-            Some(SourceState::Failed(t)) => Some(t.clone()),
+    // Watches open at the moment of the kill may first report "connection reset";
+    // the reconnect attempts that follow meet a closed port.
+    let failed = until(
+        &mut rx,
+        &mut seen,
+        "the refused reconnect",
+        LONG,
+        |s| match s.state() {
+            Some(SourceState::Failed(t)) if t.contains("connection refused") => Some(t.clone()),
             _ => None,
-        }
-    })
+        },
+    )
     .await;
     let expected =
         format!("cannot reach http://127.0.0.1:{port}: connection refused — retrying in ");
