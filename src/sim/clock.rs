@@ -5,6 +5,8 @@ use std::time::Instant;
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
     start: Instant,
+    /// Unix time (seconds) at `start`, for APIs that speak wall-clock time.
+    origin_unix: f64,
     speed: f64,
 }
 
@@ -12,6 +14,7 @@ impl Clock {
     pub fn new(speed: f64) -> Clock {
         Clock {
             start: Instant::now(),
+            origin_unix: wall().as_nanosecond() as f64 / 1e9,
             speed: if speed.is_finite() && speed > 0.0 {
                 speed
             } else {
@@ -23,6 +26,18 @@ impl Clock {
     /// Scenario seconds since start.
     pub fn now(&self) -> f64 {
         self.start.elapsed().as_secs_f64() * self.speed
+    }
+
+    pub fn speed(&self) -> f64 {
+        self.speed
+    }
+
+    /// Scenario time against Unix time.
+    pub fn time_map(&self) -> crate::sim::prometheus::promql::TimeMap {
+        crate::sim::prometheus::promql::TimeMap {
+            origin_unix: self.origin_unix,
+            speed: self.speed,
+        }
     }
 }
 

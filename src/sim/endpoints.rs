@@ -1,7 +1,6 @@
 //! The services beside the API: per-service health endpoints, the Prometheus
 //! `/metrics` endpoint, a minimal RESP responder and plain TCP listeners.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use axum::Router;
@@ -13,7 +12,6 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 use super::api::Shared;
-use super::controller::BUCKETS;
 use super::scenario::{CheckStyle, ServiceSpec};
 use super::world::WorkloadHealth;
 
@@ -177,45 +175,17 @@ async fn resp(stream: tokio::net::TcpStream) {
     }
 }
 
-/// Prometheus text format with the series the seeds' alert rules use.
+/// Prometheus text format with the series the seeds' alert rules and the
+/// profiles' SLOs use.
 pub async fn metrics(State(s): State<Shared>) -> Response {
     let text = s.with(|w| {
-        let mut out = String::new();
-        let _ = writeln!(out, "# HELP up Whether the target is up.\n# TYPE up gauge");
-        // The job is the system, as the seeds' rules name it (`up{job="deepseek-rag"}`).
-        let job = &w.scenario.name;
-        for (name, h) in &w.health {
-            let _ = writeln!(out, "up{{job=\"{job}\",service=\"{name}\"}} {}", i32::from(h.forced_status.is_none()));
-        }
-        let _ = writeln!(out, "# HELP http_requests_total Requests served.\n# TYPE http_requests_total counter");
-        for (name, h) in &w.health {
-            let _ = writeln!(out, "http_requests_total{{service=\"{name}\",status=\"200\"}} {:.0}", h.requests_ok.floor());
-            let _ = writeln!(out, "http_requests_total{{service=\"{name}\",status=\"500\"}} {:.0}", h.requests_err.floor());
-        }
-        let _ = writeln!(out, "# HELP http_request_duration_seconds Request latency.\n# TYPE http_request_duration_seconds histogram");
-        for (name, h) in &w.health {
-            let total = h.requests_ok + h.requests_err;
-            let mut counts: Vec<f64> = h.buckets.iter().map(|(_, c)| *c).collect();
-            counts.resize(BUCKETS.len(), 0.0);
-            for (le, c) in BUCKETS.iter().zip(counts) {
-                let _ = writeln!(out, "http_request_duration_seconds_bucket{{service=\"{name}\",le=\"{le}\"}} {:.0}", c.min(total).floor());
-            }
-            let _ = writeln!(out, "http_request_duration_seconds_bucket{{service=\"{name}\",le=\"+Inf\"}} {:.0}", total.floor());
-            let _ = writeln!(out, "http_request_duration_seconds_sum{{service=\"{name}\"}} {:.3}", h.latency_sum);
-            let _ = writeln!(out, "http_request_duration_seconds_count{{service=\"{name}\"}} {:.0}", total.floor());
-        }
-        let _ = writeln!(out, "# HELP cache_hit_ratio Cache hits over lookups.\n# TYPE cache_hit_ratio gauge");
-        let _ = writeln!(out, "# HELP queue_size Requests waiting.\n# TYPE queue_size gauge");
-        for (name, h) in &w.health {
-            let slow = w.scenario.workload(name).is_some_and(|s| h.p95_ms > s.p95_ms * 1.5);
-            let _ = writeln!(out, "cache_hit_ratio{{service=\"{name}\"}} {}", if slow { 0.62 } else { 0.89 });
-            let _ = writeln!(out, "queue_size{{service=\"{name}\"}} {}", if slow { 140 } else { 3 });
-        }
-        out
+        super::prometheus::exposition::render(&super::prometheus::exposition::families(w))
     });
     ([("content-type", "text/plain; version=0.0.4")], text).into_response()
 }
 
+/// `/metrics` and the simulated Prometheus' API, on one listener: the
+/// generated profile's `[prometheus] url`.
 pub fn metrics_router(s: Shared) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
@@ -227,5 +197,6 @@ pub fn metrics_router(s: Shared) -> Router {
             "/-/ready",
             get(|| async { "Prometheus Server is Ready.\n" }),
         )
+        .merge(super::prometheus::api::routes())
         .with_state(s)
 }

@@ -13,6 +13,7 @@ mod endpoints;
 mod error;
 mod files;
 mod logs;
+pub mod prometheus;
 mod quantity;
 pub mod scenario;
 mod store;
@@ -110,9 +111,16 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         reason: e.to_string(),
     })?;
     let api_url = format!("http://{api_addr}");
+    let metrics_listener = bind(opts.bind, 0).await?;
+    let metrics_addr = metrics_listener.local_addr().map_err(|e| SimError::Bind {
+        address: opts.bind.to_string(),
+        reason: e.to_string(),
+    })?;
     let mut w = world::World::new(scenario.clone(), opts.seed, opts.speed);
+    w.prom.instance = metrics_addr.to_string();
     build::populate(&mut w);
     controller::tick(&mut w);
+    prometheus::observe(&mut w);
     let rv = w.store.resource_version();
     let (changed, _) = tokio::sync::watch::channel(rv);
     let shared: api::Shared = Arc::new(api::SimState {
@@ -134,14 +142,12 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         let mut interval = tokio::time::interval(Duration::from_millis(100));
         loop {
             interval.tick().await;
-            ticker.with(controller::tick);
+            ticker.with(|w| {
+                controller::tick(w);
+                prometheus::observe(w);
+            });
         }
     }));
-    let metrics_listener = bind(opts.bind, 0).await?;
-    let metrics_addr = metrics_listener.local_addr().map_err(|e| SimError::Bind {
-        address: opts.bind.to_string(),
-        reason: e.to_string(),
-    })?;
     let metrics_router = endpoints::metrics_router(shared.clone());
     tasks.push(tokio::spawn(async move {
         let _ = axum::serve(metrics_listener, metrics_router).await;

@@ -69,6 +69,9 @@ pub struct WorkloadHealth {
     pub error_percent: f64,
     /// Some(code) when the service answers that status; Some(0) when it refuses.
     pub forced_status: Option<u16>,
+    /// Has had a ready pod since the simulation started: traffic reaches it,
+    /// and its target is scraped.
+    pub serving: bool,
     pub requests_ok: f64,
     pub requests_err: f64,
     pub latency_sum: f64,
@@ -93,15 +96,22 @@ pub struct World {
     pub pulled: std::collections::HashSet<(String, String)>,
     /// Scenario time of the previous controller tick.
     pub last_tick: f64,
+    /// Incidents whose coming has been announced with a `Scenario` event.
+    pub announced: Vec<bool>,
+    /// The simulated Prometheus watching this world.
+    pub prom: super::prometheus::PromState,
 }
 
 impl World {
     pub fn new(scenario: Scenario, seed: u64, speed: f64) -> World {
         let started = vec![false; scenario.incidents.len()];
+        let announced = vec![false; started.len()];
+        let clock = Clock::new(speed);
+        let prom = super::prometheus::PromState::new(&scenario.name, clock.time_map());
         World {
             store: Store::default(),
             scenario,
-            clock: Clock::new(speed),
+            clock,
             rng: SmallRng::seed_from_u64(seed),
             noise: SmallRng::seed_from_u64(seed ^ 0x6f70_7364_6563_6b00),
             pods: HashMap::new(),
@@ -110,6 +120,8 @@ impl World {
             ip_counter: 10,
             pulled: Default::default(),
             last_tick: 0.0,
+            announced,
+            prom,
         }
     }
 

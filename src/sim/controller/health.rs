@@ -22,6 +22,7 @@ pub(super) fn compute_health(w: &mut World, dt: f64) {
         let replicas = replicas_of(w, &spec.name);
         let mut h = w.health.get(&spec.name).cloned().unwrap_or_default();
         h.ready_pods = ready;
+        h.serving |= ready > 0;
         h.p95_ms = spec.p95_ms;
         h.error_percent = 0.0;
         h.forced_status = None;
@@ -66,6 +67,11 @@ pub(super) fn compute_health(w: &mut World, dt: f64) {
         let Some(spec) = w.scenario.workload(name) else {
             continue;
         };
+        // Traffic arrives once the service has first come up; before that the
+        // system is still being deployed, not failing.
+        if !h.serving {
+            continue;
+        }
         let n = spec.requests_per_second * dt * if h.ready_pods > 0 { 1.0 } else { 0.0 };
         let err = if h.forced_status.is_some() {
             spec.requests_per_second * dt
