@@ -221,6 +221,9 @@ pub struct IncidentSpec {
     /// Scenario seconds after start.
     pub at: f64,
     pub workload: String,
+    /// What the incident will do, announced beforehand as a `Scenario` event
+    /// ("in 40 s: …") so a newcomer knows what to watch for.
+    pub preview: String,
     #[serde(flatten)]
     pub effect: Effect,
 }
@@ -312,6 +315,15 @@ mod tests {
             let s = load(name).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(s.name, name);
             assert!(!s.incidents.is_empty(), "{name} has no incident");
+            // The demo shows its first symptom soon after start.
+            assert!(
+                s.incidents[0].at <= 10.0,
+                "{name} starts its first incident late"
+            );
+            assert!(
+                s.incidents.iter().all(|i| !i.preview.trim().is_empty()),
+                "{name}"
+            );
         }
     }
 }

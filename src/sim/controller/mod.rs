@@ -26,6 +26,7 @@ pub fn tick(w: &mut World) {
     let dt = (now - w.last_tick).max(0.0);
     w.last_tick = now;
     start_incidents(w, now);
+    announce_next_incident(w, now);
     let deployments: Vec<Value> = w
         .store
         .list("deployments", None)
@@ -197,6 +198,33 @@ fn start_incidents(w: &mut World, now: f64) {
             w.store.put("deployments", dep);
         }
     }
+}
+
+/// Tells what the scenario will do next, as a Normal `Scenario` event on the
+/// workload it will hit: at start for the first incident, then as each
+/// incident begins for the one after it. The delay is in real seconds.
+fn announce_next_incident(w: &mut World, now: f64) {
+    let Some(i) = w.started.iter().position(|s| !s) else {
+        return;
+    };
+    if w.announced[i] {
+        return;
+    }
+    w.announced[i] = true;
+    let inc = w.scenario.incidents[i].clone();
+    let Some(spec) = w.workload_spec(&inc.workload).cloned() else {
+        return;
+    };
+    let resource = match spec.kind {
+        WorkloadKind::Deployment => "deployments",
+        WorkloadKind::StatefulSet => "statefulsets",
+    };
+    let Some(target) = w.store.get(resource, &spec.namespace, &spec.name).cloned() else {
+        return;
+    };
+    let secs = ((inc.at - now) / w.clock.speed()).max(0.0).ceil();
+    let message = format!("in {secs} s: {}", inc.preview);
+    w.event(&target, "Normal", "Scenario", &message, "opsdeck-scenario");
 }
 
 /// Removes a pod from the store and the kubelet's view, with the Killing event.
