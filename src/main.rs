@@ -193,15 +193,7 @@ fn load_profile_or_local(g: &GlobalArgs, paths: &Paths) -> (Profile, Option<Stri
                     Profile {
                         name: "none".into(),
                         readonly: true,
-                        description: None,
-                        kubernetes: None,
-                        docker: None,
-                        prometheus: None,
-                        services: Vec::new(),
-                        thresholds: Default::default(),
-                        runbooks: Vec::new(),
-                        placeholders: Default::default(),
-                        source: None,
+                        ..Profile::default()
                     },
                     Some(e.to_string()),
                 ),

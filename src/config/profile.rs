@@ -10,10 +10,11 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::duration::HumanDuration;
-use super::error::{ConfigError, toml_error};
+use super::error::{ConfigError, line_of, toml_error};
+use super::slo::{ProcedureRef, Slo};
 
 /// One environment: where its services, cluster and containers live.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub name: String,
@@ -27,6 +28,14 @@ pub struct Profile {
     pub docker: Option<DockerConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prometheus: Option<PrometheusConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alertmanager: Option<AlertmanagerConfig>,
+    /// `[[slo]]` tables: objectives judged from Prometheus queries.
+    #[serde(default, rename = "slo", skip_serializing_if = "Vec::is_empty")]
+    pub slos: Vec<Slo>,
+    /// `[alerts]`: the procedure that answers an alert, by alert name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub alerts: BTreeMap<String, ProcedureRef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<Service>,
     #[serde(default, skip_serializing_if = "Thresholds::is_empty")]
@@ -76,6 +85,25 @@ pub struct DockerConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrometheusConfig {
+    pub url: String,
+    /// How often alerts, rules and SLO queries are read; 15 s when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<HumanDuration>,
+}
+
+pub const DEFAULT_PROMETHEUS_INTERVAL: Duration = Duration::from_secs(15);
+
+impl PrometheusConfig {
+    pub fn interval(&self) -> Duration {
+        self.interval
+            .map(Duration::from)
+            .unwrap_or(DEFAULT_PROMETHEUS_INTERVAL)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertmanagerConfig {
     pub url: String,
 }
 
@@ -212,6 +240,11 @@ pub struct Thresholds {
     pub disk_percent: Option<f64>,
 }
 
+fn url_is_http(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
 impl Thresholds {
     pub fn is_empty(&self) -> bool {
         self == &Thresholds::default()
@@ -224,7 +257,8 @@ impl Profile {
         let mut profile: Profile =
             toml::from_str(text).map_err(|e| toml_error(origin, text, &e))?;
         profile.source = Some(origin.to_path_buf());
-        profile.validate(origin)?;
+        profile.locate_slos(text);
+        profile.validate(origin, text)?;
         Ok(profile)
     }
 
@@ -236,7 +270,62 @@ impl Profile {
         Profile::from_toml(&text, path)
     }
 
-    fn validate(&self, origin: &Path) -> Result<(), ConfigError> {
+    fn validate(&self, origin: &Path, text: &str) -> Result<(), ConfigError> {
+        let invalid = |line: Option<usize>, message: String| ConfigError::Invalid {
+            path: origin.to_path_buf(),
+            line,
+            message,
+        };
+        let table_line =
+            |header: &str| text.lines().position(|l| l.trim() == header).map(|i| i + 1);
+        for (section, url) in [
+            ("prometheus", self.prometheus.as_ref().map(|p| &p.url)),
+            ("alertmanager", self.alertmanager.as_ref().map(|a| &a.url)),
+        ] {
+            if let Some(url) = url
+                && !url_is_http(url)
+            {
+                return Err(invalid(
+                    table_line(&format!("[{section}]")),
+                    format!(
+                        "[{section}] url `{url}` is not an http(s) URL (write it as http://host:9090)"
+                    ),
+                ));
+            }
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for slo in &self.slos {
+            if slo.name.trim().is_empty() {
+                return Err(invalid(
+                    slo.line,
+                    "[[slo]] has an empty `name`: name the objective, e.g. \"p95 latency\"".into(),
+                ));
+            }
+            if !names.insert(slo.name.as_str()) {
+                return Err(invalid(
+                    slo.line,
+                    format!(
+                        "[[slo]] `{}` is defined twice: give each objective its own name",
+                        slo.name
+                    ),
+                ));
+            }
+            if slo.query.trim().is_empty() {
+                return Err(invalid(
+                    slo.line,
+                    format!(
+                        "[[slo]] `{}` has an empty `query`: write the PromQL that measures it",
+                        slo.name
+                    ),
+                ));
+            }
+            if self.prometheus.is_none() {
+                return Err(invalid(
+                    slo.line,
+                    format!("[[slo]] `{}` needs a [prometheus] url to query", slo.name),
+                ));
+            }
+        }
         if self.name.trim().is_empty() {
             return Err(ConfigError::Invalid {
                 path: origin.to_path_buf(),
@@ -261,6 +350,34 @@ impl Profile {
             }
         }
         Ok(())
+    }
+
+    /// Records where each `[[slo]]` starts in `text`, for messages about it.
+    fn locate_slos(&mut self, text: &str) {
+        #[derive(Deserialize)]
+        struct Spans {
+            #[serde(default)]
+            slo: Vec<toml::Spanned<toml::Table>>,
+        }
+        let Ok(spans) = toml::from_str::<Spans>(text) else {
+            return;
+        };
+        for (slo, span) in self.slos.iter_mut().zip(spans.slo) {
+            slo.line = Some(line_of(text, span.span().start));
+        }
+    }
+
+    /// Where an SLO is defined, for messages: `profiles/rag7.toml:42`.
+    pub fn slo_origin(&self, slo: &Slo) -> String {
+        let file = self
+            .source
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| format!("profile {}", self.name));
+        match slo.line {
+            Some(l) => format!("{file}:{l}"),
+            None => file,
+        }
     }
 
     /// Runbook paths resolved against the profile file's directory.

@@ -143,9 +143,20 @@ pub fn profile(
             production: false,
         }),
         docker: None,
+        // The simulated Prometheus evaluates every few scenario seconds; polling
+        // it every 5 s keeps the demo lively without outpacing it.
         prometheus: Some(PrometheusConfig {
             url: prometheus.to_string(),
+            interval: Some(crate::config::duration::HumanDuration(
+                std::time::Duration::from_secs(5),
+            )),
         }),
+        alertmanager: None,
+        slos: builtin.as_ref().map(|p| p.slos.clone()).unwrap_or_default(),
+        alerts: builtin
+            .as_ref()
+            .map(|p| p.alerts.clone())
+            .unwrap_or_default(),
         services,
         thresholds: builtin
             .as_ref()
