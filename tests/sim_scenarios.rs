@@ -204,9 +204,11 @@ fn down_cured_by_restart(
     deployment: &str,
     broken: fn(Option<(u16, String)>) -> bool,
 ) {
-    let sim = Sim::start(scenario, 20.0, None);
+    // The incident comes at scenario second 10, a few seconds after start-up:
+    // at speed 2 the healthy spell lasts long enough to be seen.
+    let sim = Sim::start(scenario, 2.0, None);
     let url = sim.service_url(service);
-    poll("service healthy", 40, SEC, || {
+    poll("service healthy", 200, Duration::from_millis(100), || {
         http_get(&url).is_some_and(|(c, _)| c == 200).then_some(())
     });
     poll("service broken", 120, SEC, || {

@@ -70,7 +70,7 @@ fn too_small_terminal_says_so_and_recovers_on_resize() {
 
 #[test]
 fn demo_shows_the_crash_looping_pod_and_its_logs() {
-    // rag7's bad configmap lands at scenario second 150; at 10x that is 15 s.
+    // rag7's bad configmap lands at scenario second 90; at 10x that is 9 s.
     let t = launch("demo", 120, 40, "demo --scenario rag7 --speed 10");
     let screen = t.wait_for("CrashLoopBackOff");
     assert!(screen.contains("langgraph-"), "{screen}");

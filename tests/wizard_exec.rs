@@ -412,7 +412,7 @@ fn secrets_leave_no_trace_in_the_timeline_the_log_or_the_screen() {
 #[test]
 fn pod_crash_loop_end_to_end_on_the_simulated_rag7() {
     let sim = common::Sim::start("rag7", 25.0, None);
-    // The bad config arrives at scenario second 150: a few seconds at this speed.
+    // The bad config arrives at scenario second 90: a few seconds at this speed.
     let crashing = common::poll(
         "a crash-looping langgraph pod",
         120,

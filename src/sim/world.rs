@@ -104,9 +104,13 @@ pub struct World {
 
 impl World {
     pub fn new(scenario: Scenario, seed: u64, speed: f64) -> World {
+        World::with_clock(scenario, seed, Clock::new(speed))
+    }
+
+    /// A world on a given clock; tests pass [`Clock::manual`] to step it.
+    pub fn with_clock(scenario: Scenario, seed: u64, clock: Clock) -> World {
         let started = vec![false; scenario.incidents.len()];
         let announced = vec![false; started.len()];
-        let clock = Clock::new(speed);
         let prom = super::prometheus::PromState::new(&scenario.name, clock.time_map());
         World {
             store: Store::default(),

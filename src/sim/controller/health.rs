@@ -51,6 +51,19 @@ pub(super) fn compute_health(w: &mut World, dt: f64) {
     }
     for svc in w.scenario.services.clone() {
         let Some(wl) = &svc.workload else { continue };
+        // A service that calls others starts serving once they have come up:
+        // start-up order is not an outage.
+        let was_serving = w.health.get(wl).is_some_and(|h| h.serving);
+        let deps_serving = svc
+            .depends_on
+            .iter()
+            .all(|d| next.get(d).is_some_and(|h| h.serving));
+        if !was_serving
+            && !deps_serving
+            && let Some(h) = next.get_mut(wl)
+        {
+            h.serving = false;
+        }
         let broken_dep = svc
             .depends_on
             .iter()

@@ -73,7 +73,9 @@ pub fn families(w: &World) -> Vec<Family> {
         for (le, c) in BUCKETS.iter().zip(counts) {
             let mut l = svc();
             l.push(("le", le.to_string()));
-            latency.push("_bucket", l, c.min(total).floor());
+            // Rounded, not floored: a bucket that holds all but a sliver of
+            // the requests must not read one short of the total.
+            latency.push("_bucket", l, c.round().min(total));
         }
         let mut l = svc();
         l.push(("le", "+Inf".to_string()));

@@ -79,3 +79,161 @@ pub fn observe(w: &mut World) {
         g.evaluate_if_due(&prom.history, prom.time, now);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::promql::{Value, evaluate, parse};
+    use super::*;
+    use crate::config::SloState;
+    use crate::sim::clock::Clock;
+    use crate::sim::{build, controller, scenario};
+
+    /// A scenario on a clock that moves only when stepped.
+    fn world(name: &str) -> World {
+        let mut w = World::with_clock(
+            scenario::load(name).expect("built-in scenario"),
+            2,
+            Clock::manual(),
+        );
+        build::populate(&mut w);
+        controller::tick(&mut w);
+        observe(&mut w);
+        w
+    }
+
+    fn step_to(w: &mut World, until: f64) {
+        while w.clock.now() < until {
+            w.clock.advance(0.5);
+            controller::tick(w);
+            observe(w);
+        }
+    }
+
+    /// (alert name, state) of every active alert.
+    fn alerts(w: &World) -> Vec<(String, rules::AlertState)> {
+        w.prom
+            .groups
+            .iter()
+            .flat_map(|g| &g.rules)
+            .flat_map(|r| r.alerts.values().map(|a| (r.name.clone(), a.state)))
+            .collect()
+    }
+
+    fn scenario_events(w: &World) -> Vec<String> {
+        w.store
+            .list("events", None)
+            .into_iter()
+            .filter(|e| e["reason"] == "Scenario")
+            .filter_map(|e| e["message"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn every_scenario_announces_then_shows_its_first_symptom_and_alert_within_20_seconds() {
+        for name in scenario::names() {
+            let mut w = world(name);
+            let first = &w.scenario.incidents[0].preview.clone();
+            assert_eq!(
+                scenario_events(&w),
+                vec![format!("in 10 s: {first}")],
+                "{name}"
+            );
+            step_to(&mut w, 9.0);
+            assert!(
+                alerts(&w).is_empty(),
+                "{name}: alerts before the incident: {:?}",
+                alerts(&w)
+            );
+            step_to(&mut w, 20.0);
+            assert!(w.started[0], "{name}");
+            assert!(!alerts(&w).is_empty(), "{name}: no alert by 20 s");
+        }
+    }
+
+    #[test]
+    fn rag7_high_latency_pends_then_fires_within_a_minute_then_the_crash_loop_pages() {
+        let mut w = world("rag7");
+        let (mut pending, mut firing) = (None, None);
+        while w.clock.now() < 60.0 {
+            let next = w.clock.now() + 1.0;
+            step_to(&mut w, next);
+            for (n, s) in alerts(&w) {
+                if n == "HighLatency" {
+                    let t = w.clock.now();
+                    pending.get_or_insert(t);
+                    if s == rules::AlertState::Firing {
+                        firing.get_or_insert(t);
+                    }
+                }
+            }
+        }
+        let (pending, firing) = (
+            pending.expect("HighLatency pending"),
+            firing.expect("HighLatency firing"),
+        );
+        assert!(
+            pending <= 20.0 && firing > pending,
+            "pending at {pending}, firing at {firing}"
+        );
+        assert!(
+            scenario_events(&w)
+                .iter()
+                .any(|m| m.starts_with("in 80 s: langgraph's config breaks")),
+            "{:?}",
+            scenario_events(&w)
+        );
+        step_to(&mut w, 200.0);
+        let now = alerts(&w);
+        for name in ["PodRestarting", "HighErrorRate"] {
+            assert!(
+                now.iter()
+                    .any(|(n, s)| n == name && *s == rules::AlertState::Firing),
+                "{name} not firing at 200 s: {now:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_profile_slo_is_answered_and_one_is_breached_in_the_first_minute() {
+        for name in scenario::names() {
+            let text = crate::config::profiles::BUILTIN
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, t)| *t)
+                .expect("a built-in profile per scenario");
+            let profile = crate::config::Profile::from_toml(text, std::path::Path::new(name))
+                .expect("built-in profile");
+            assert!(profile.slos.len() >= 3, "{name}");
+            let mut w = world(name);
+            let judge = |w: &World| -> Vec<(String, f64, SloState)> {
+                profile
+                    .slos
+                    .iter()
+                    .map(|slo| {
+                        let expr = parse(&slo.query)
+                            .unwrap_or_else(|e| panic!("{name}: {}: {e}", slo.name));
+                        let v = evaluate(&expr, &w.prom.history, w.prom.time, w.clock.now())
+                            .unwrap_or_else(|e| panic!("{name}: {}: {e}", slo.name));
+                        let Value::Vector(v) = v else {
+                            panic!("{name}: {}: not a vector", slo.name)
+                        };
+                        assert_eq!(v.len(), 1, "{name}: {}: {v:?}", slo.name);
+                        (slo.name.clone(), v[0].value, slo.judge(v[0].value))
+                    })
+                    .collect()
+            };
+            step_to(&mut w, 9.5);
+            let before = judge(&w);
+            assert!(
+                before.iter().all(|(_, _, s)| *s != SloState::Breached),
+                "{name}: breached before the incident: {before:?}"
+            );
+            step_to(&mut w, 60.0);
+            let after = judge(&w);
+            assert!(
+                after.iter().any(|(_, _, s)| *s == SloState::Breached),
+                "{name}: nothing breached at 60 s: {after:?}"
+            );
+        }
+    }
+}
