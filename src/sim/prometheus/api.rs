@@ -33,6 +33,27 @@ pub fn routes() -> Router<Shared> {
         .route("/api/v1/{*rest}", get(not_served).post(not_served))
 }
 
+/// An error answer: HTTP status, Prometheus' `errorType`, and the message.
+struct Problem {
+    status: StatusCode,
+    kind: &'static str,
+    message: String,
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        error(self.status, self.kind, self.message)
+    }
+}
+
+fn bad_data(message: String) -> Problem {
+    Problem {
+        status: StatusCode::BAD_REQUEST,
+        kind: "bad_data",
+        message,
+    }
+}
+
 fn success(data: Json) -> Response {
     axum::Json(json!({"status": "success", "data": data})).into_response()
 }
@@ -43,10 +64,6 @@ fn error(code: StatusCode, kind: &str, message: String) -> Response {
         axum::Json(json!({"status": "error", "errorType": kind, "error": message})),
     )
         .into_response()
-}
-
-fn bad_data(message: String) -> Response {
-    error(StatusCode::BAD_REQUEST, "bad_data", message)
 }
 
 /// Form parameters from the query string and, for POST, the body.
@@ -93,7 +110,7 @@ fn now_unix() -> f64 {
 }
 
 /// A time parameter: Unix seconds or RFC 3339.
-fn parse_time(name: &str, text: &str) -> Result<f64, Response> {
+fn parse_time(name: &str, text: &str) -> Result<f64, Problem> {
     if let Ok(v) = text.parse::<f64>()
         && v.is_finite()
     {
@@ -107,7 +124,7 @@ fn parse_time(name: &str, text: &str) -> Result<f64, Response> {
     )))
 }
 
-fn parse_step(text: &str) -> Result<f64, Response> {
+fn parse_step(text: &str) -> Result<f64, Problem> {
     let step = text
         .parse::<f64>()
         .ok()
@@ -126,7 +143,7 @@ fn parse_step(text: &str) -> Result<f64, Response> {
     Ok(step)
 }
 
-fn parse_query(p: &BTreeMap<String, String>) -> Result<promql::Expr, Response> {
+fn parse_query(p: &BTreeMap<String, String>) -> Result<promql::Expr, Problem> {
     let text = p.get("query").map(String::as_str).unwrap_or("");
     promql::parse(text).map_err(|e| bad_data(format!("invalid parameter \"query\": {e}")))
 }
@@ -143,12 +160,12 @@ async fn query(State(s): State<Shared>, uri: Uri, body: Bytes) -> Response {
     let p = params(&uri, &body);
     let expr = match parse_query(&p) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let t = match p.get("time") {
         Some(text) if !text.is_empty() => match parse_time("time", text) {
             Ok(t) => t,
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         },
         _ => now_unix(),
     };
@@ -183,46 +200,60 @@ async fn query_range(State(s): State<Shared>, uri: Uri, body: Bytes) -> Response
         parse_step(get("step")),
     ) {
         (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-        (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return r,
+        (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return r.into_response(),
     };
     if end < start {
         return bad_data(
             "invalid parameter \"end\": end timestamp must not be before start time".into(),
-        );
+        )
+        .into_response();
     }
     if (end - start) / step > MAX_POINTS {
-        return bad_data("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into());
+        return bad_data("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)".into())
+            .into_response();
     }
     let expr = match parse_query(&p) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     match expr.value_type() {
         promql::ast::ValueType::Scalar | promql::ast::ValueType::Vector => {}
         other => {
             return bad_data(format!(
                 "invalid parameter \"query\": invalid expression type \"{other}\" for range query, must be Scalar or instant Vector"
-            ));
+            ))
+            .into_response();
         }
     }
     let steps = ((end - start) / step).floor() as usize + 1;
-    let result: Result<BTreeMap<Labels, Vec<Json>>, promql::EvalError> = s.with(|w| {
-        let time: TimeMap = w.prom.time;
-        let mut series: BTreeMap<Labels, Vec<Json>> = BTreeMap::new();
-        for i in 0..steps {
-            let t = start + step * i as f64;
-            match promql::evaluate(&expr, &w.prom.history, time, time.to_scenario(t))? {
-                Value::Scalar(v) => series.entry(Labels::new()).or_default().push(point(t, v)),
-                Value::Vector(v) => {
-                    for s in v {
-                        series.entry(s.labels).or_default().push(point(t, s.value));
-                    }
-                }
-                _ => {}
+    // One step at a time, each under the lock only briefly: a long range
+    // query must not hold up the simulation.
+    let mut result: Result<BTreeMap<Labels, Vec<Json>>, promql::EvalError> = Ok(BTreeMap::new());
+    for i in 0..steps {
+        let t = start + step * i as f64;
+        let value = s.with(|w| {
+            let time: TimeMap = w.prom.time;
+            promql::evaluate(&expr, &w.prom.history, time, time.to_scenario(t))
+        });
+        match (value, result.as_mut()) {
+            (Err(e), _) => {
+                result = Err(e);
+                break;
             }
+            (Ok(Value::Scalar(v)), Ok(series)) => {
+                series.entry(Labels::new()).or_default().push(point(t, v));
+            }
+            (Ok(Value::Vector(v)), Ok(series)) => {
+                for sample in v {
+                    series
+                        .entry(sample.labels)
+                        .or_default()
+                        .push(point(t, sample.value));
+                }
+            }
+            _ => {}
         }
-        Ok(series)
-    });
+    }
     match result {
         Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, "execution", e.0),
         Ok(series) => success(json!({
@@ -253,7 +284,8 @@ async fn rules(State(s): State<Shared>, uri: Uri) -> Response {
     {
         return bad_data(format!(
             "invalid parameter \"type\": unsupported rule type {t:?}, expected \"alert\" or \"record\""
-        ));
+        ))
+        .into_response();
     }
     let (groups, problem) = s.with(|w| {
         let time = w.prom.time;

@@ -11,13 +11,16 @@ use crate::sim::quantity;
 use crate::sim::scenario::LogStyle;
 use crate::sim::world::{ContainerState, World};
 
-/// One metric family: `# HELP`, `# TYPE` and its samples. Sample names may
-/// carry a suffix (`_bucket`, `_sum`, `_count`); labels keep their written order.
+/// One sample: its full name (with any `_bucket`, `_sum`, `_count` suffix),
+/// its labels in written order, and its value.
+pub type Line = (String, Vec<(&'static str, String)>, f64);
+
+/// One metric family: `# HELP`, `# TYPE` and its samples.
 pub struct Family {
     pub name: &'static str,
     pub help: &'static str,
     pub kind: &'static str,
-    pub samples: Vec<(String, Vec<(&'static str, String)>, f64)>,
+    pub samples: Vec<Line>,
 }
 
 impl Family {

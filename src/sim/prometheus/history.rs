@@ -84,12 +84,11 @@ impl Storage for History {
                 if !matchers.iter().all(|m| m.matches_labels(labels)) {
                     continue;
                 }
-                let points: Vec<(f64, f64)> = ring
-                    .samples
-                    .iter()
-                    .copied()
-                    .filter(|(t, _)| *t >= start && *t <= end)
-                    .collect();
+                // Samples are in time order: find the window by bisection.
+                let from = ring.samples.partition_point(|(t, _)| *t < start);
+                let to = ring.samples.partition_point(|(t, _)| *t <= end);
+                let points: Vec<(f64, f64)> =
+                    ring.samples.range(from..to.max(from)).copied().collect();
                 if !points.is_empty() {
                     out.push((labels.clone(), points));
                 }

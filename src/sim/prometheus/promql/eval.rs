@@ -86,6 +86,9 @@ pub fn evaluate(
     Ok(v)
 }
 
+/// A function of one series' samples in a window: (points, range, window end).
+type WindowFn = dyn Fn(&[(f64, f64)], f64, f64) -> Option<f64>;
+
 struct Evaluator<'a> {
     storage: &'a dyn Storage,
     time: TimeMap,
@@ -195,7 +198,7 @@ impl Evaluator<'_> {
                 _ => Err(EvalError(format!("{} needs a scalar", func.name()))),
             }
         };
-        let per_series = |f: &dyn Fn(&[(f64, f64)], f64, f64) -> Option<f64>| {
+        let per_series = |f: &WindowFn| {
             let (m, range) = matrix(0)?;
             let offset = match args.first() {
                 Some(Expr::Range { selector, .. }) => selector.offset,

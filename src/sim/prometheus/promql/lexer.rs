@@ -199,8 +199,10 @@ fn number_or_duration(input: &str, start: usize) -> Result<(Tok, usize), ParseEr
                 .map_err(|_| ParseError::at(input, num_start, "bad duration".into()))?;
             let unit = if input[k..].starts_with("ms") {
                 "ms"
+            } else if k < bytes.len() && bytes[k].is_ascii_alphabetic() {
+                &input[k..k + 1]
             } else {
-                &input[k..(k + 1).min(input.len())]
+                ""
             };
             let Some(secs) = unit_seconds(unit) else {
                 return Err(ParseError::at(

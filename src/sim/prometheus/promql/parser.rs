@@ -29,6 +29,7 @@ pub fn parse(input: &str) -> Result<Expr, ParseError> {
         input,
         tokens,
         i: 0,
+        depth: 0,
     };
     let expr = p.expr(0)?;
     if p.peek() != &Tok::Eof {
@@ -37,10 +38,14 @@ pub fn parse(input: &str) -> Result<Expr, ParseError> {
     Ok(expr)
 }
 
+/// Deeper nesting than this is refused: the parser and evaluator recurse.
+const MAX_DEPTH: usize = 128;
+
 struct Parser<'a> {
     input: &'a str,
     tokens: Vec<Token>,
     i: usize,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -118,9 +123,18 @@ impl Parser<'_> {
     }
 
     fn expr(&mut self, min_prec: u8) -> Result<Expr, ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.err(self.pos(), "expression nested too deeply"));
+        }
+        let e = self.binary_chain(min_prec);
+        self.depth -= 1;
+        e
+    }
+
+    fn binary_chain(&mut self, min_prec: u8) -> Result<Expr, ParseError> {
         let mut lhs = self.unary()?;
-        loop {
-            let Some(op) = self.binary_op()? else { break };
+        while let Some(op) = self.binary_op()? {
             let prec = op.precedence();
             if prec < min_prec {
                 break;
@@ -641,6 +655,21 @@ mod tests {
         );
         assert!(msg("sum(up").contains("unclosed left parenthesis"));
         assert!(msg("x +").contains("unexpected end of input"));
+        let deep = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(msg(&deep).contains("nested too deeply"));
+    }
+
+    proptest::proptest! {
+        /// Whatever a client sends, the parser answers; it never panics.
+        #[test]
+        fn any_text_parses_or_errs(text in "\\PC{0,40}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn promql_like_text_parses_or_errs(text in "[a-z_{}()\\[\\]=~!<>+*/^%,. 0-9\"'smhdwy-]{0,40}") {
+            let _ = parse(&text);
+        }
     }
 
     #[test]
