@@ -243,6 +243,33 @@ async fn a_real_prometheus_and_the_simulation_fire_the_seed_alert_and_agree_on_q
         memory[0].value > 0.0 && memory[0].value < 100.0,
         "{memory:?}"
     );
+
+    // The runbook's remedy: restarting Ollama clears the alert in both.
+    sim.ok(&[
+        "rollout",
+        "restart",
+        "deployment/ollama",
+        "-n",
+        "deepseek-rag",
+    ]);
+    let cleared = |p: Prometheus| async move {
+        let alerts = p.alerts().await.ok()?;
+        (!alerts.iter().any(|a| a.name() == "ApplicationDown")).then_some(())
+    };
+    until(
+        "ApplicationDown cleared in the real Prometheus",
+        240,
+        SEC,
+        || cleared(real.clone()),
+    )
+    .await;
+    until(
+        "ApplicationDown cleared in the simulation",
+        240,
+        SEC,
+        || cleared(simulated.clone()),
+    )
+    .await;
     drop(server);
 }
 

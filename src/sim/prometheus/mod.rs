@@ -194,6 +194,32 @@ mod tests {
     }
 
     #[test]
+    fn the_runbook_remedy_clears_rag7_high_latency() {
+        let mut w = world("rag7");
+        step_to(&mut w, 25.0);
+        assert!(
+            alerts(&w).iter().any(|(n, _)| n == "HighLatency"),
+            "{:?}",
+            alerts(&w)
+        );
+        // "Scale horizontally": kubectl scale deployment/langgraph --replicas=5.
+        let mut d = w
+            .store
+            .get("deployments", "rag7", "langgraph")
+            .cloned()
+            .expect("langgraph deployment");
+        d["spec"]["replicas"] = serde_json::json!(5);
+        w.store.put("deployments", d);
+        // The slow requests leave the one-minute window; the config breaks at 90 s.
+        step_to(&mut w, 85.0);
+        assert!(
+            !alerts(&w).iter().any(|(n, _)| n == "HighLatency"),
+            "{:?}",
+            alerts(&w)
+        );
+    }
+
+    #[test]
     fn every_profile_slo_is_answered_and_one_is_breached_in_the_first_minute() {
         for name in scenario::names() {
             let text = crate::config::profiles::BUILTIN
