@@ -232,6 +232,12 @@ mod tests {
         for name in crate::sim::scenario::names() {
             let p = generated(name);
             assert!(!p.services.is_empty(), "{name}");
+            // The SLOs and alert procedures of the seed's profile, asked of the simulation.
+            let prom = p.prometheus.as_ref().unwrap();
+            assert_eq!(prom.url, "http://127.0.0.1:19999", "{name}");
+            assert_eq!(prom.interval(), std::time::Duration::from_secs(5), "{name}");
+            assert!(p.slos.len() >= 4, "{name}");
+            assert!(!p.alerts.is_empty(), "{name}");
             for s in &p.services {
                 assert!(
                     s.checks[0].target().contains("127.0.0.1"),
