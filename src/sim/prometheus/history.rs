@@ -2,7 +2,7 @@
 //! series, recorded on the scenario clock, with Prometheus' staleness markers
 //! when a series disappears.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::promql::{Labels, METRIC_NAME, Matcher, STALE_NAN, Storage, is_stale};
 
@@ -40,10 +40,10 @@ impl History {
     /// Records one scrape at scenario time `t`: every series in it gets a
     /// sample; series missing from it get a staleness marker.
     pub fn record(&mut self, t: f64, scrape: Vec<(Labels, f64)>) {
-        let mut seen: BTreeMap<String, Vec<Labels>> = BTreeMap::new();
+        let mut seen: BTreeMap<String, BTreeSet<Labels>> = BTreeMap::new();
         for (labels, v) in scrape {
             let name = labels.get(METRIC_NAME).cloned().unwrap_or_default();
-            seen.entry(name.clone()).or_default().push(labels.clone());
+            seen.entry(name.clone()).or_default().insert(labels.clone());
             self.series
                 .entry(name)
                 .or_default()
@@ -51,7 +51,7 @@ impl History {
                 .or_default()
                 .push(t, v);
         }
-        let empty = Vec::new();
+        let empty = BTreeSet::new();
         for (name, by_labels) in self.series.iter_mut() {
             let present = seen.get(name).unwrap_or(&empty);
             for (labels, ring) in by_labels.iter_mut() {
