@@ -12,9 +12,18 @@ pub const RING: usize = 1200;
 /// Scenario seconds a series that left the scrapes is kept (pods come and go).
 pub const RETENTION: f64 = 3600.0;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Ring {
     samples: VecDeque<(f64, f64)>,
+}
+
+impl Default for Ring {
+    /// Sized once: a ring grown by doubling would hold room for 2048 samples.
+    fn default() -> Ring {
+        Ring {
+            samples: VecDeque::with_capacity(RING),
+        }
+    }
 }
 
 impl Ring {
