@@ -442,8 +442,9 @@ async fn restart_stop_and_start_change_the_real_container() {
     );
     let (handle, mut watch) = connected_source(DockerSettings::default()).await;
     watch
-        .until("the service running", BOUND, |w| {
-            w.row(&svc).is_some_and(|r| r.status == "running")
+        .until("the service running, inspected", BOUND, |w| {
+            w.row(&svc)
+                .is_some_and(|r| r.status == "running" && r.last_restart.is_some())
         })
         .await;
     let started_before = watch.row(&svc).unwrap().last_restart.unwrap();

@@ -170,6 +170,16 @@ impl Poller {
             .buffer_unordered(STATS_CONCURRENCY)
     }
 
+    /// Whether a running container has no figures yet (just started, or the first poll).
+    pub(crate) fn unfilled(&self) -> bool {
+        self.listed.iter().any(|c| {
+            c.state == Some(ContainerSummaryStateEnum::RUNNING)
+                && c.id
+                    .as_ref()
+                    .is_some_and(|id| !self.figures.contains_key(id))
+        })
+    }
+
     /// Takes one stats reading into the figures.
     pub(crate) fn apply(&mut self, r: StatsReading) {
         let StatsReading {

@@ -161,13 +161,16 @@ async fn refresh(
     send_rows(poller, tx, last_rows).await?;
     poller.inspect_stale(docker).await;
     send_rows(poller, tx, last_rows).await?;
+    // Rows fill in as readings arrive only while some have no figures yet; a routine poll
+    // sends its new figures once, at the end.
+    let filling = poller.unfilled();
     let mut readings = std::pin::pin!(poller.read_stats(docker));
     let mut sent_at = Instant::now();
     let mut unsent = false;
     while let Some(reading) = readings.next().await {
         poller.apply(reading);
         unsent = true;
-        if sent_at.elapsed() >= FILL_INTERVAL {
+        if filling && sent_at.elapsed() >= FILL_INTERVAL {
             send_rows(poller, tx, last_rows).await?;
             sent_at = Instant::now();
             unsent = false;
