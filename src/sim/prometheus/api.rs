@@ -58,6 +58,16 @@ fn success(data: Json) -> Response {
     axum::Json(json!({"status": "success", "data": data})).into_response()
 }
 
+/// A success with Prometheus' `warnings` when there are any.
+fn success_warned(data: Json, warning: Option<String>) -> Response {
+    match warning {
+        Some(w) => {
+            axum::Json(json!({"status": "success", "data": data, "warnings": [w]})).into_response()
+        }
+        None => success(data),
+    }
+}
+
 fn error(code: StatusCode, kind: &str, message: String) -> Response {
     (
         code,
@@ -169,25 +179,31 @@ async fn query(State(s): State<Shared>, uri: Uri, body: Bytes) -> Response {
         },
         _ => now_unix(),
     };
-    let result = s.with(|w| {
+    let (result, warning) = s.with(|w| {
         let time = w.prom.time;
-        promql::evaluate(&expr, &w.prom.history, time, time.to_scenario(t)).map(|v| (v, time))
+        (
+            promql::evaluate(&expr, &w.prom.history, time, time.to_scenario(t)).map(|v| (v, time)),
+            w.prom.not_recorded.clone(),
+        )
     });
     match result {
         Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, "execution", e.0),
-        Ok((v, time)) => success(match v {
-            Value::Scalar(x) => json!({"resultType": "scalar", "result": point(t, x)}),
-            Value::String(x) => {
-                json!({"resultType": "string", "result": [api_time(t), x]})
-            }
-            Value::Vector(v) => json!({"resultType": "vector", "result": v.iter().map(|s| {
+        Ok((v, time)) => success_warned(
+            match v {
+                Value::Scalar(x) => json!({"resultType": "scalar", "result": point(t, x)}),
+                Value::String(x) => {
+                    json!({"resultType": "string", "result": [api_time(t), x]})
+                }
+                Value::Vector(v) => json!({"resultType": "vector", "result": v.iter().map(|s| {
                 json!({"metric": metric(&s.labels), "value": point(t, s.value)})
             }).collect::<Vec<_>>()}),
-            Value::Matrix(m) => json!({"resultType": "matrix", "result": m.iter().map(|s| {
+                Value::Matrix(m) => json!({"resultType": "matrix", "result": m.iter().map(|s| {
                 json!({"metric": metric(&s.labels), "values": s.points.iter()
                     .map(|(st, v)| point(time.to_unix(*st), *v)).collect::<Vec<_>>()})
             }).collect::<Vec<_>>()}),
-        }),
+            },
+            warning,
+        ),
     }
 }
 
@@ -254,12 +270,16 @@ async fn query_range(State(s): State<Shared>, uri: Uri, body: Bytes) -> Response
             _ => {}
         }
     }
+    let warning = s.with(|w| w.prom.not_recorded.clone());
     match result {
         Err(e) => error(StatusCode::UNPROCESSABLE_ENTITY, "execution", e.0),
-        Ok(series) => success(json!({
-            "resultType": "matrix",
-            "result": series.into_iter().map(|(l, values)| json!({"metric": metric(&l), "values": values})).collect::<Vec<_>>(),
-        })),
+        Ok(series) => success_warned(
+            json!({
+                "resultType": "matrix",
+                "result": series.into_iter().map(|(l, values)| json!({"metric": metric(&l), "values": values})).collect::<Vec<_>>(),
+            }),
+            warning,
+        ),
     }
 }
 

@@ -26,6 +26,15 @@ use super::world::World;
 /// Scenario seconds between two scrapes of the simulation's own series.
 pub const SCRAPE_INTERVAL: f64 = 1.0;
 
+/// The most series the history keeps. A larger world (the `scale` scenario's
+/// 10,000 pods) is not scraped: its rings would take hundreds of megabytes,
+/// and nothing there asks for them. Its API answers empty results with a warning.
+pub const MAX_SERIES: usize = 5000;
+
+/// Series exposed per workload (up, requests, latency buckets, …) and per pod.
+const SERIES_PER_WORKLOAD: usize = 17;
+const SERIES_PER_POD: usize = 3;
+
 /// The simulated Prometheus' state, kept in the world it watches.
 pub struct PromState {
     pub history: History,
@@ -38,6 +47,8 @@ pub struct PromState {
     last_scrape: Option<f64>,
     /// Why the scenario's rules could not be loaded, shown by the rules API.
     pub rules_error: Option<String>,
+    /// Set when the world is too large to record: the warning queries carry.
+    pub not_recorded: Option<String>,
 }
 
 impl PromState {
@@ -57,6 +68,7 @@ impl PromState {
             time,
             last_scrape: None,
             rules_error,
+            not_recorded: None,
         }
     }
 }
@@ -70,6 +82,18 @@ pub fn observe(w: &mut World) {
     {
         return;
     }
+    let estimate = w.health.len() * SERIES_PER_WORKLOAD + w.pods.len() * SERIES_PER_POD;
+    if estimate > MAX_SERIES {
+        if w.prom.not_recorded.is_none() {
+            tracing::info!("{estimate} series: the simulated Prometheus keeps no history");
+        }
+        w.prom.not_recorded = Some(format!(
+            "opsdeck's simulation of Prometheus keeps no history for a world this large (about {estimate} series, more than {MAX_SERIES})"
+        ));
+        w.prom.last_scrape = Some(now);
+        return;
+    }
+    w.prom.not_recorded = None;
     let families = exposition::families(w);
     let scrape = exposition::scrape(&families, &w.prom.job, &w.prom.instance);
     let prom = &mut w.prom;
