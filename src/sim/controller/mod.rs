@@ -130,6 +130,8 @@ pub fn settle(w: &mut World) {
     health::compute_health(w, 0.0);
     w.store.clear("events");
     w.event_index.clear();
+    // What the scenario will do next is news still: say it again.
+    w.announced.iter_mut().for_each(|a| *a = false);
 }
 
 /// Events live an hour, as with the API server's default `--event-ttl`.

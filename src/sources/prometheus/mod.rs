@@ -279,7 +279,7 @@ mod tests {
     fn forms_and_times_are_encoded_as_prometheus_reads_them() {
         assert_eq!(
             form_encode(r#"rate(x{s=~"5.."}[5m]) > 0.05"#),
-            "rate%28x%7Bs%3D%7E%225..%22%7D%5B5m%5D%29+%3E+0.05"
+            "rate%28x%7Bs%3D~%225..%22%7D%5B5m%5D%29+%3E+0.05"
         );
         let t = jiff::Timestamp::from_millisecond(1_700_000_000_123).unwrap();
         assert_eq!(unix(t), "1700000000.123");
