@@ -150,7 +150,8 @@ async fn silences_created_and_expired_through_the_client_are_what_amtool_sees() 
         .ends_at
         .unwrap()
         .duration_since(ours.starts_at.unwrap());
-    assert_eq!(length.as_secs(), 3600, "{length:?}");
+    // Alertmanager moves a start already past to its own now: a hair under the hour.
+    assert_eq!(length.as_secs_f64().round(), 3600.0, "{length:?}");
 
     // Expire it: amtool shows it among the expired, and the alert is back.
     am.expire_silence(&id).await.unwrap();

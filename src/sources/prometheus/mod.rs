@@ -256,6 +256,15 @@ impl Prometheus {
     }
 }
 
+/// How often to poll: the profile's interval, but never faster than the
+/// server evaluates its slowest rule group (polling faster reads the same answer).
+pub fn poll_interval(configured: Duration, groups: &[RuleGroup]) -> Duration {
+    groups
+        .iter()
+        .filter_map(|g| g.interval)
+        .fold(configured, Duration::max)
+}
+
 /// `application/x-www-form-urlencoded` encoding of one value.
 fn form_encode(v: &str) -> String {
     let mut out = String::with_capacity(v.len() * 3);
@@ -283,6 +292,23 @@ mod tests {
         );
         let t = jiff::Timestamp::from_millisecond(1_700_000_000_123).unwrap();
         assert_eq!(unix(t), "1700000000.123");
+    }
+
+    #[test]
+    fn polling_never_outpaces_the_rule_evaluation() {
+        let group = |secs: u64| RuleGroup {
+            name: "g".into(),
+            file: String::new(),
+            interval: Some(Duration::from_secs(secs)),
+            rules: Vec::new(),
+        };
+        let fifteen = Duration::from_secs(15);
+        assert_eq!(poll_interval(fifteen, &[]), fifteen);
+        assert_eq!(poll_interval(fifteen, &[group(5)]), fifteen);
+        assert_eq!(
+            poll_interval(fifteen, &[group(5), group(60)]),
+            Duration::from_secs(60)
+        );
     }
 
     #[test]
