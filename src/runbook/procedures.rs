@@ -1,10 +1,12 @@
 //! The heading tree to procedures. A section becomes a procedure when it holds
-//! commands, incident phases or numbered steps; labels split it into phases (in an
-//! incident section) or into procedures of their own. Two layouts merge child
-//! headings into their parent: numbered child headings (`### 1. Back up`) become its
-//! phases, and so do the phase headings of an alert runbook (`# KubePodCrashLooping`
-//! with `## Meaning`, `## Impact`, `## Diagnosis`, `## Mitigation`: one procedure
-//! named after the alert, Meaning and Impact its description).
+//! commands, settings, incident phases or numbered steps; labels split it into
+//! phases (in an incident section) or into procedures of their own. Two layouts
+//! merge child headings into their parent: numbered child headings (`### 1. Back
+//! up`) become its phases, and so do phase headings (`### Diagnosis`,
+//! `### Mitigation`). An alert runbook is the second layout: `# KubePodCrashLooping`
+//! with `## Meaning`, `## Impact`, `## Diagnosis`, `## Mitigation` is one procedure
+//! named after the alert, Meaning and Impact its description. A paragraph ending in
+//! `:` right above a code block describes the block's first step.
 
 use std::collections::HashSet;
 use std::path::Path;

@@ -242,10 +242,7 @@ fn best_rule<'r>(
     let mut best: Option<&Rule> = None;
     let mut warnings = Vec::new();
     let mut interactive = None;
-    for rule in rules.rules() {
-        if !rule.programs.iter().any(|p| names.contains(p)) {
-            continue;
-        }
+    for rule in rules.rules_for(names) {
         if !args::words_match(&rule.words, &parsed.positionals, case_insensitive) {
             continue;
         }

@@ -2,7 +2,8 @@
 //! extends it): how to read each program's arguments, and the rules that give a
 //! call its risk. See the file's header for the format.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -210,6 +211,11 @@ pub struct Rules {
     programs: BTreeMap<String, ProgramSpec>,
     rules: Vec<Rule>,
     sql: SqlRules,
+    /// Indexes into `rules` by the programs they name, in file order: every
+    /// command is classified, so the lookup must not scan all rules.
+    by_program: HashMap<String, Vec<usize>>,
+    /// Every program a rule, wrapper or `same_as` names.
+    known: HashSet<String>,
 }
 
 impl Rules {
@@ -219,6 +225,8 @@ impl Rules {
             programs: BTreeMap::new(),
             rules: Vec::new(),
             sql: SqlRules::default(),
+            by_program: HashMap::new(),
+            known: HashSet::new(),
         }
     }
 
@@ -292,22 +300,33 @@ impl Rules {
                 None => self.rules.push(rule),
             }
         }
+        self.index();
         Ok(())
+    }
+
+    fn index(&mut self) {
+        self.by_program.clear();
+        self.known.clear();
+        for (i, rule) in self.rules.iter().enumerate() {
+            for program in &rule.programs {
+                self.by_program.entry(program.clone()).or_default().push(i);
+                self.known.insert(program.clone());
+            }
+        }
+        self.known.extend(self.wrappers.iter().cloned());
+        self.known.extend(
+            self.programs
+                .iter()
+                .filter(|(_, spec)| spec.same_as.is_some())
+                .map(|(name, _)| name.clone()),
+        );
+        self.known.insert("docker-compose".into());
     }
 
     /// Every program some rule names, for telling commands from prose.
     pub fn knows_program(&self, program: &str) -> bool {
         let program = program.rsplit('/').next().unwrap_or(program);
-        program == "docker-compose"
-            || self.wrappers.iter().any(|w| w == program)
-            || self
-                .programs
-                .get(program)
-                .is_some_and(|s| s.same_as.is_some())
-            || self
-                .rules
-                .iter()
-                .any(|r| r.programs.iter().any(|p| p == program))
+        self.known.contains(program)
     }
 
     pub(crate) fn sql(&self) -> &SqlRules {
@@ -331,20 +350,31 @@ impl Rules {
     }
 
     /// How to read a program's arguments (merged with the program it is read as).
-    pub(super) fn spec(&self, program: &str) -> ProgramSpec {
-        let own = self.programs.get(program).cloned().unwrap_or_default();
+    pub(super) fn spec(&self, program: &str) -> Cow<'_, ProgramSpec> {
+        let Some(own) = self.programs.get(program) else {
+            return Cow::Owned(ProgramSpec::default());
+        };
         match own.same_as.as_ref().and_then(|o| self.programs.get(o)) {
             Some(base) => {
                 let mut spec = base.clone();
-                spec.extend(own);
-                spec
+                spec.extend(own.clone());
+                Cow::Owned(spec)
             }
-            None => own,
+            None => Cow::Borrowed(own),
         }
     }
 
-    pub(super) fn rules(&self) -> &[Rule] {
-        &self.rules
+    /// The rules naming any of `names`, in file order (ties go to the first).
+    pub(super) fn rules_for<'r>(&'r self, names: &[String]) -> impl Iterator<Item = &'r Rule> {
+        let mut indexes: Vec<usize> = names
+            .iter()
+            .filter_map(|n| self.by_program.get(n))
+            .flatten()
+            .copied()
+            .collect();
+        indexes.sort_unstable();
+        indexes.dedup();
+        indexes.into_iter().filter_map(|i| self.rules.get(i))
     }
 
     /// The words after a wrapper's own options and operands (`sudo -u pg psql` →
