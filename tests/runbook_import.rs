@@ -591,7 +591,7 @@ fn a_runbook_of_a_megabyte_and_more_imports_whole() {
 fn deep_nesting_neither_overflows_nor_hangs() {
     let depth = 5_000;
     let mut text = String::from("# Deep\n\n## Lists\n\n");
-    text.push_str(&"- ".repeat(depth));
+    text.push_str(&"- ".repeat(100_000));
     text.push_str("`kubectl get pods`\n\n## Quotes\n\n");
     text.push_str(&"> ".repeat(depth));
     text.push_str("kubectl delete pod x\n\n## Substitutions\n\n```bash\necho ");
@@ -658,6 +658,25 @@ proptest! {
             }
             for u in &runbook.unread {
                 prop_assert!(u.line >= 1 && u.line <= lines, "{:?}", u);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
+
+    /// A megabyte of arbitrary runbook: every fragment shape, repeated.
+    #[test]
+    fn a_megabyte_of_arbitrary_runbook_imports(parts in prop::collection::vec(markdown_fragment(), 50..120)) {
+        let unit: String = parts.concat();
+        prop_assume!(!unit.is_empty());
+        let text = unit.repeat(1_000_000 / unit.len() + 1);
+        prop_assert!(text.len() >= 1_000_000);
+        if let Ok(runbook) = import_str(&text, Path::new("megabyte.md")) {
+            let lines = text.lines().count() + 1;
+            for c in runbook.procedures.iter().flat_map(|p| p.all_commands()) {
+                prop_assert!(c.line >= 1 && c.line <= lines);
             }
         }
     }

@@ -19,6 +19,8 @@ use super::transcript::{self, Piece};
 #[derive(Default)]
 struct Group {
     description: Vec<String>,
+    /// `description` as the commands carry it, numbering stripped, made once.
+    joined: Option<String>,
     line: Option<usize>,
     commands: Vec<Command>,
     notes: Vec<String>,
@@ -29,6 +31,17 @@ struct Group {
 }
 
 impl Group {
+    fn describe(&mut self, lines: Vec<String>) {
+        self.joined = (!lines.is_empty()).then(|| {
+            let mut d = lines.clone();
+            if let Some(first) = d.first_mut() {
+                *first = strip_numbering(first);
+            }
+            d.join(" ")
+        });
+        self.description = lines;
+    }
+
     fn is_empty(&self) -> bool {
         self.description.is_empty() && self.commands.is_empty() && self.notes.is_empty()
     }
@@ -318,7 +331,8 @@ pub(super) fn grouped_steps(
         } else {
             g.close();
             g.group.line = pending.first().map(|(_, l)| *l);
-            g.group.description = pending.drain(..).map(|(t, _)| t).collect();
+            g.group
+                .describe(pending.drain(..).map(|(t, _)| t).collect());
             g.close();
         }
     }
@@ -470,7 +484,8 @@ pub(super) fn grouped_steps(
                     } else {
                         g.close();
                         g.group.line = pending.first().map(|(_, l)| *l);
-                        g.group.description = pending.drain(..).map(|(t, _)| t).collect();
+                        g.group
+                            .describe(pending.drain(..).map(|(t, _)| t).collect());
                     }
                     blank_after_pending = false;
                 } else if blank_since_statement
@@ -491,13 +506,7 @@ pub(super) fn grouped_steps(
                     blank_since_statement = false;
                     continue;
                 }
-                let description = (!g.group.description.is_empty()).then(|| {
-                    let mut d = g.group.description.clone();
-                    if let Some(first) = d.first_mut() {
-                        *first = strip_numbering(first);
-                    }
-                    d.join(" ")
-                });
+                let description = g.group.joined.clone();
                 for (mut command, interactive) in new_commands {
                     command.description = description.clone();
                     for v in command.variants.iter_mut() {

@@ -91,6 +91,9 @@ struct Para {
     line: usize,
 }
 
+/// How deep nested lists are kept as items of their own.
+const MAX_NESTING: usize = 16;
+
 pub(super) fn parse_elements(text: &str, origin: &Path) -> Result<Vec<Element>, RunbookError> {
     let index = LineIndex::new(text);
     let options = Options::ENABLE_TABLES
@@ -104,6 +107,7 @@ pub(super) fn parse_elements(text: &str, origin: &Path) -> Result<Vec<Element>, 
     let mut heading: Option<(u8, String, usize)> = None;
     let mut code: Option<CodeBlock> = None;
     let mut table_depth = 0usize;
+    let mut deep_lists = 0usize;
     let mut strong_depth = 0usize;
     let mut pending_code_annotation: Option<(String, usize)> = None;
     // HTML blocks arrive line by line; a comment may span several.
@@ -163,6 +167,18 @@ pub(super) fn parse_elements(text: &str, origin: &Path) -> Result<Vec<Element>, 
             }
             Event::Start(Tag::Strong) => strong_depth += 1,
             Event::End(TagEnd::Strong) => strong_depth = strong_depth.saturating_sub(1),
+            // Lists nested deeper than MAX_NESTING fold into their last tracked
+            // item, so that moving notes up the levels stays linear.
+            Event::Start(Tag::List(_)) if lists.len() >= MAX_NESTING || deep_lists > 0 => {
+                deep_lists += 1;
+            }
+            Event::End(TagEnd::List(_)) if deep_lists > 0 => deep_lists -= 1,
+            Event::Start(Tag::Item) if deep_lists > 0 => {
+                if let Some(item) = items.last_mut() {
+                    item.segments.push(Segment::Text(" ".into()));
+                }
+            }
+            Event::End(TagEnd::Item) if deep_lists > 0 => {}
             Event::Start(Tag::List(start)) => lists.push((start.is_some(), false, Vec::new())),
             Event::End(TagEnd::List(_)) => {
                 if let Some((ordered, task, list_items)) = lists.pop()

@@ -3,6 +3,7 @@
 //! sections that are never procedures, and the merging of "Docker Commands" /
 //! "Kubernetes Commands" phases into platform variants.
 
+use std::collections::{HashMap, VecDeque};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -142,14 +143,32 @@ pub(super) fn merge_platform_phases(phases: &mut Vec<Phase>) {
             let second = phases.remove(i + 1);
             let first = &mut phases[i];
             first.title = format!("{} / {}", first.title, second.title);
+            // The first steps by what they do, in order; a step that has variants
+            // takes no more, so it leaves its queue for good.
+            let mut by_intent: HashMap<String, VecDeque<usize>> = HashMap::new();
+            for (idx, s) in first.steps.iter().enumerate() {
+                let key = intent(&s.text);
+                if !key.is_empty() {
+                    by_intent.entry(key).or_default().push_back(idx);
+                }
+            }
             let mut unmatched = Vec::new();
             for step in second.steps {
                 let key = intent(&step.text);
-                let target = first.steps.iter_mut().find(|s| {
-                    intent(&s.text) == key
-                        && !key.is_empty()
-                        && s.commands.iter().all(|c| c.variants.is_empty())
-                });
+                let mut target = None;
+                if let Some(queue) = by_intent.get_mut(&key) {
+                    while let Some(&idx) = queue.front() {
+                        let free = first
+                            .steps
+                            .get(idx)
+                            .is_some_and(|s| s.commands.iter().all(|c| c.variants.is_empty()));
+                        if free {
+                            target = first.steps.get_mut(idx);
+                            break;
+                        }
+                        queue.pop_front();
+                    }
+                }
                 match target {
                     Some(target) => {
                         let mut extra = Vec::new();
