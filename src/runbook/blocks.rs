@@ -15,7 +15,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::annotation::Annotation;
-use super::fence::BlockKind;
 use super::grouping;
 use super::model::{Command, Interpreter, NEEDS_TERMINAL, Platform, SessionRef, Step, Unread};
 use super::placeholders;
@@ -23,7 +22,7 @@ use super::risk::{self, Interactive, Risk, Rules};
 use super::shell::{self, BlockItem, Token};
 use super::transcript::{self, Piece};
 
-pub use super::fence::strip_numbering;
+pub use super::fence::{BlockKind, block_kind, strip_numbering};
 
 pub(super) static ECHO_TAIL: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\s+(?:&&|\|\|)\s+echo\b.*$").ok());
