@@ -442,8 +442,9 @@ async fn restart_stop_and_start_change_the_real_container() {
     );
     let (handle, mut watch) = connected_source(DockerSettings::default()).await;
     watch
-        .until("the service running", BOUND, |w| {
-            w.row(&svc).is_some_and(|r| r.status == "running")
+        .until("the service running, inspected", BOUND, |w| {
+            w.row(&svc)
+                .is_some_and(|r| r.status == "running" && r.last_restart.is_some())
         })
         .await;
     let started_before = watch.row(&svc).unwrap().last_restart.unwrap();
@@ -839,4 +840,59 @@ async fn losing_the_engine_reconnects_by_itself() {
         })
         .await;
     proxy.cut().await;
+}
+
+/// With twenty containers, rows come from the container listing before any stats reading
+/// (which takes the engine about a second per container), and CPU and memory fill in after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_show_before_stats_and_usage_fills_in() {
+    let _lease = ImageLease::acquire();
+    let project = docker_support::unique("rows-first");
+    let label = format!("com.docker.compose.project={project}");
+    let mut containers = Containers::default();
+    let mut names = Vec::new();
+    for i in 1..=20 {
+        let name = containers.run(
+            &format!("c{i}"),
+            &[
+                "--label",
+                &label,
+                "--label",
+                &format!("com.docker.compose.service=c{i}"),
+            ],
+            &["sleep", "3600"],
+        );
+        names.push(name);
+    }
+    let (_handle, mut watch) = start(DockerSettings {
+        host: None,
+        compose_project: Some(project.clone()),
+    });
+    watch
+        .until("the first Workloads update", BOUND, |w| w.snapshots > 0)
+        .await;
+    assert_eq!(
+        watch.rows.len(),
+        20,
+        "the first update has every container: {:?}",
+        watch.rows.iter().map(|r| &r.name).collect::<Vec<_>>()
+    );
+    assert!(
+        watch
+            .rows
+            .iter()
+            .all(|r| r.cpu.is_none() && r.memory.is_none()),
+        "the first update comes before any stats reading"
+    );
+    assert!(watch.rows.iter().all(|r| r.status.starts_with("running")));
+    watch
+        .until("CPU and memory for every container", BOUND, |w| {
+            w.rows.len() == 20 && w.rows.iter().all(|r| r.memory.is_some() && r.cpu.is_some())
+        })
+        .await;
+    // Services c1 … c20 in natural order, not c1, c10, c11.
+    let groups: Vec<String> = watch.rows.iter().filter_map(|r| r.group.clone()).collect();
+    let expected: Vec<String> = (1..=20).map(|i| format!("c{i}")).collect();
+    assert_eq!(groups, expected);
+    drop(names);
 }

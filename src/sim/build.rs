@@ -234,6 +234,115 @@ pub fn populate(world: &mut World) {
                    "status": {"currentReplicas": 0, "desiredReplicas": 0}}),
         );
     }
+    populate_cluster_objects(world);
+}
+
+/// A uid that depends only on the object's identity, so that objects added
+/// here draw nothing from the world's generator (which decides pod names).
+fn stable_uid(kind: &str, namespace: &str, name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(format!("{kind}/{namespace}/{name}").as_bytes());
+    let hex: String = d[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+fn cluster_meta(kind: &str, namespace: Option<&str>, name: &str) -> Value {
+    let mut m = json!({
+        "name": name,
+        "uid": stable_uid(kind, namespace.unwrap_or_default(), name),
+        "creationTimestamp": rfc3339(wall()),
+    });
+    if let Some(ns) = namespace {
+        m["namespace"] = json!(ns);
+    }
+    m
+}
+
+/// What every cluster has besides the scenario's workloads: default service
+/// accounts, a default storage class and the volumes behind the claims, the
+/// built-in cluster roles and priority classes.
+fn populate_cluster_objects(world: &mut World) {
+    let namespaces: Vec<String> = world.scenario.namespaces.clone();
+    for ns in &namespaces {
+        world.store.put(
+            "serviceaccounts",
+            json!({"apiVersion": "v1", "kind": "ServiceAccount",
+                   "metadata": cluster_meta("ServiceAccount", Some(ns), "default")}),
+        );
+    }
+    let mut sc_meta = cluster_meta("StorageClass", None, "standard");
+    sc_meta["annotations"] = json!({"storageclass.kubernetes.io/is-default-class": "true"});
+    world.store.put(
+        "storageclasses",
+        json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": sc_meta,
+               "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
+               "volumeBindingMode": "WaitForFirstConsumer", "allowVolumeExpansion": true}),
+    );
+    let claims: Vec<Value> = world
+        .store
+        .iter("persistentvolumeclaims", None)
+        .cloned()
+        .collect();
+    for c in claims {
+        let Some(volume) = c["spec"]["volumeName"].as_str() else {
+            continue;
+        };
+        world.store.put(
+            "persistentvolumes",
+            json!({"apiVersion": "v1", "kind": "PersistentVolume",
+                   "metadata": cluster_meta("PersistentVolume", None, volume),
+                   "spec": {"capacity": {"storage": c["spec"]["resources"]["requests"]["storage"]},
+                            "accessModes": ["ReadWriteOnce"], "persistentVolumeReclaimPolicy": "Delete",
+                            "storageClassName": c["spec"]["storageClassName"], "volumeMode": "Filesystem",
+                            "hostPath": {"path": format!("/var/local-path-provisioner/{volume}"), "type": ""},
+                            "claimRef": {"kind": "PersistentVolumeClaim", "apiVersion": "v1",
+                                         "namespace": c["metadata"]["namespace"], "name": c["metadata"]["name"],
+                                         "uid": c["metadata"]["uid"]}},
+                   "status": {"phase": "Bound"}}),
+        );
+    }
+    for role in ["cluster-admin", "admin", "edit", "view"] {
+        let verbs = match role {
+            "cluster-admin" => json!(["*"]),
+            "view" => json!(["get", "list", "watch"]),
+            _ => json!([
+                "create", "delete", "get", "list", "patch", "update", "watch"
+            ]),
+        };
+        let mut m = cluster_meta("ClusterRole", None, role);
+        m["labels"] = json!({"kubernetes.io/bootstrapping": "rbac-defaults"});
+        world.store.put(
+            "clusterroles",
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": m,
+                   "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": verbs}]}),
+        );
+    }
+    world.store.put(
+        "clusterrolebindings",
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+               "metadata": cluster_meta("ClusterRoleBinding", None, "cluster-admin"),
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+               "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:masters"}]}),
+    );
+    for (name, value) in [
+        ("system-cluster-critical", 2_000_000_000),
+        ("system-node-critical", 2_000_001_000),
+    ] {
+        world.store.put(
+            "priorityclasses",
+            json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+                   "metadata": cluster_meta("PriorityClass", None, name), "value": value,
+                   "globalDefault": false, "preemptionPolicy": "PreemptLowerPriority",
+                   "description": "Used for system critical pods that must run in the cluster."}),
+        );
+    }
 }
 
 pub fn put_pvc(

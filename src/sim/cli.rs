@@ -7,9 +7,12 @@ use super::{SimOptions, start};
 
 #[derive(Debug, Clone, Args)]
 pub struct SimArgs {
-    /// Scenario: deepseek-rag, doc-rag, rag7, personal-rag, terragon
+    /// Scenario: deepseek-rag, doc-rag, rag7, personal-rag, terragon, scale
     #[arg(long, default_value = "rag7")]
     pub scenario: String,
+    /// Pods in the scale scenario (default 10000), in deployments of 20
+    #[arg(long)]
+    pub pods: Option<usize>,
     /// Seed for every random choice (names, noise, log lines)
     #[arg(long, default_value_t = 2)]
     pub seed: u64,
@@ -56,6 +59,7 @@ pub async fn run_headless(args: SimArgs) -> color_eyre::Result<()> {
         speed: args.speed,
         port: args.port,
         bind: args.bind,
+        pods: args.pods,
     })
     .await?;
     {
@@ -74,6 +78,11 @@ pub async fn run_headless(args: SimArgs) -> color_eyre::Result<()> {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
     }
+    // What each client cost the API server, for comparing consoles.
+    let load = handle.load().render();
     handle.shutdown();
+    let mut out = std::io::stdout().lock();
+    write!(out, "{load}")?;
+    out.flush()?;
     Ok(())
 }

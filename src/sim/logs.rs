@@ -15,13 +15,23 @@ pub struct LogBuffer {
     lines: VecDeque<(jiff::Timestamp, String)>,
     /// Count of lines ever written, so followers can resume by sequence number.
     pub written: u64,
+    /// Lines kept; 0 means the default of 5000.
+    pub keep: usize,
 }
 
 impl LogBuffer {
+    pub fn with_keep(keep: usize) -> LogBuffer {
+        LogBuffer {
+            keep,
+            ..LogBuffer::default()
+        }
+    }
+
     pub fn push(&mut self, at: jiff::Timestamp, line: String) {
         self.lines.push_back((at, line));
         self.written += 1;
-        while self.lines.len() > KEEP {
+        let keep = if self.keep == 0 { KEEP } else { self.keep };
+        while self.lines.len() > keep {
             self.lines.pop_front();
         }
     }

@@ -14,6 +14,7 @@ mod error;
 mod files;
 mod logs;
 mod quantity;
+mod scale;
 pub mod scenario;
 mod store;
 mod world;
@@ -30,6 +31,9 @@ pub use error::SimError;
 
 use crate::config::Profile;
 
+/// Above this many pods the controller ticks once a second instead of ten times.
+const LARGE_WORLD_PODS: usize = 2000;
+
 /// How a simulation starts.
 #[derive(Debug, Clone)]
 pub struct SimOptions {
@@ -41,6 +45,8 @@ pub struct SimOptions {
     pub port: u16,
     /// Must be a loopback address.
     pub bind: IpAddr,
+    /// Pods in the `scale` scenario (default 10,000); other scenarios refuse it.
+    pub pods: Option<usize>,
 }
 
 impl Default for SimOptions {
@@ -51,6 +57,7 @@ impl Default for SimOptions {
             speed: 1.0,
             port: 0,
             bind: IpAddr::from([127, 0, 0, 1]),
+            pods: None,
         }
     }
 }
@@ -71,6 +78,11 @@ pub struct SimHandle {
 impl SimHandle {
     pub fn shutdown(self) {
         drop(self);
+    }
+
+    /// The API load so far, by client `User-Agent` (what `/sim/stats` serves).
+    pub fn load(&self) -> &api::Load {
+        &self.shared.load
     }
 }
 
@@ -103,7 +115,20 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     if !(opts.speed.is_finite() && opts.speed > 0.0) {
         return Err(SimError::Speed { speed: opts.speed });
     }
-    let scenario = scenario::load(&opts.scenario)?;
+    let scenario = match opts.pods {
+        Some(pods) if opts.scenario == scale::NAME => scale::scenario(pods),
+        Some(_) => {
+            return Err(SimError::Scenario {
+                name: opts.scenario.clone(),
+                reason: format!(
+                    "--pods sets the size of the `{}` scenario only; drop it, or use --scenario {}",
+                    scale::NAME,
+                    scale::NAME
+                ),
+            });
+        }
+        None => scenario::load(&opts.scenario)?,
+    };
     let api_listener = bind(opts.bind, opts.port).await?;
     let api_addr = api_listener.local_addr().map_err(|e| SimError::Bind {
         address: opts.bind.to_string(),
@@ -113,6 +138,11 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
     let mut w = world::World::new(scenario.clone(), opts.seed, opts.speed);
     build::populate(&mut w);
     controller::tick(&mut w);
+    if w.scenario.settled {
+        controller::settle(&mut w);
+        // Nobody watches yet: the start-up history is of no use to anyone.
+        w.store.compact();
+    }
     let rv = w.store.resource_version();
     let (changed, _) = tokio::sync::watch::channel(rv);
     let shared: api::Shared = Arc::new(api::SimState {
@@ -120,6 +150,7 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         changed,
         server: api_addr.to_string(),
         closed: Default::default(),
+        load: Default::default(),
     });
 
     let mut tasks = Vec::new();
@@ -130,8 +161,16 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         }
     }));
     let ticker = shared.clone();
+    // The controller holds the world's lock while it ticks; a large world ticks less often
+    // so that the API keeps answering promptly between ticks.
+    let period = if shared.with(|w| w.pods.len()) > LARGE_WORLD_PODS {
+        Duration::from_secs(1)
+    } else {
+        Duration::from_millis(100)
+    };
     tasks.push(tokio::spawn(async move {
-        let mut interval = tokio::time::interval(Duration::from_millis(100));
+        let mut interval = tokio::time::interval(period);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
             ticker.with(controller::tick);

@@ -1,7 +1,7 @@
 //! Scenario files: the topology of one seed system plus the timeline of its
 //! incidents. They are data (TOML), embedded in the binary.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
@@ -22,20 +22,23 @@ pub fn names() -> Vec<&'static str> {
 
 /// Parses the embedded scenario `name`.
 pub fn load(name: &str) -> Result<Scenario, SimError> {
+    if name == super::scale::NAME {
+        return Ok(super::scale::scenario(super::scale::DEFAULT_PODS));
+    }
     let (_, text) =
         BUILTIN
             .iter()
             .find(|(n, _)| *n == name)
             .ok_or_else(|| SimError::UnknownScenario {
                 name: name.to_string(),
-                known: names().join(", "),
+                known: format!("{}, {}", names().join(", "), super::scale::NAME),
             })?;
     let scenario: Scenario = toml::from_str(text).map_err(|e| SimError::Scenario {
         name: name.to_string(),
         reason: e.to_string(),
     })?;
     scenario.validate()?;
-    Ok(scenario)
+    Ok(scenario.indexed())
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -64,6 +67,19 @@ pub struct Scenario {
     pub services: Vec<ServiceSpec>,
     #[serde(default)]
     pub incidents: Vec<IncidentSpec>,
+    /// Percent of the running pods replaced each minute (0: none).
+    #[serde(default)]
+    pub churn_percent_per_minute: f64,
+    /// Log lines kept per container (default 5000).
+    #[serde(default)]
+    pub log_keep: Option<usize>,
+    /// Starts as a cluster that has been running for a while (every pod up,
+    /// no start-up events) rather than one being deployed.
+    #[serde(default)]
+    pub settled: bool,
+    /// Workload positions by name, built by [`Scenario::indexed`].
+    #[serde(skip)]
+    pub(in crate::sim) index: HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -129,6 +145,10 @@ pub struct WorkloadSpec {
     pub requests_per_second: f64,
     #[serde(default = "default_latency")]
     pub p95_ms: f64,
+    /// Log lines a second per pod, instead of the rate derived from
+    /// `requests_per_second`.
+    #[serde(default)]
+    pub log_lines_per_second: Option<f64>,
 }
 
 fn default_startup() -> f64 {
@@ -298,7 +318,26 @@ impl Scenario {
     }
 
     pub fn workload(&self, name: &str) -> Option<&WorkloadSpec> {
+        if self.index.len() == self.workloads.len() {
+            return self
+                .index
+                .get(name)
+                .and_then(|i| self.workloads.get(*i))
+                .filter(|w| w.name == name);
+        }
         self.workloads.iter().find(|w| w.name == name)
+    }
+
+    /// The scenario with its workload index built; lookups by name are then
+    /// constant-time, which a 500-workload scenario needs on every tick.
+    pub fn indexed(mut self) -> Scenario {
+        self.index = self
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.name.clone(), i))
+            .collect();
+        self
     }
 }
 

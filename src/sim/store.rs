@@ -1,7 +1,7 @@
 //! The object store behind the API: JSON objects by resource, namespace and
 //! name, a resourceVersion counter, and a bounded change history for watches.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use serde_json::Value;
 
@@ -49,6 +49,17 @@ pub struct Store {
     compacted: u64,
     /// Bumped by [`Store::compact`]; running watches end with 410 when it moves.
     pub epoch: u64,
+    /// Objects by the uid of each owner in their `ownerReferences`, so that
+    /// controllers find a replica set's pods without scanning every pod.
+    owned: HashMap<String, BTreeSet<Key>>,
+}
+
+fn owner_uids(obj: &Value) -> impl Iterator<Item = &str> {
+    obj["metadata"]["ownerReferences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["uid"].as_str())
 }
 
 fn key_of(resource: &'static str, obj: &Value) -> Key {
@@ -75,11 +86,77 @@ impl Store {
 
     /// Objects of one resource, optionally in one namespace, in name order.
     pub fn list(&self, resource: &'static str, namespace: Option<&str>) -> Vec<&Value> {
+        self.iter(resource, namespace).collect()
+    }
+
+    /// Like [`Store::list`] without collecting: a range of the ordered map, so
+    /// its cost follows the size of the answer, not of the store.
+    pub fn iter<'a>(
+        &'a self,
+        resource: &'static str,
+        namespace: Option<&str>,
+    ) -> impl Iterator<Item = &'a Value> + use<'a> {
+        let namespace = namespace.map(str::to_string);
+        let start = Key {
+            resource,
+            namespace: namespace.clone().unwrap_or_default(),
+            name: String::new(),
+        };
         self.objects
-            .iter()
-            .filter(|(k, _)| k.resource == resource && namespace.is_none_or(|ns| k.namespace == ns))
+            .range(start..)
+            .take_while(move |(k, _)| {
+                k.resource == resource && namespace.as_ref().is_none_or(|ns| k.namespace == *ns)
+            })
             .map(|(_, v)| v)
+    }
+
+    /// Objects of `resource` that name `owner_uid` in their `ownerReferences`.
+    pub fn owned_by(&self, resource: &'static str, owner_uid: &str) -> Vec<&Value> {
+        self.owned
+            .get(owner_uid)
+            .into_iter()
+            .flatten()
+            .filter(|k| k.resource == resource)
+            .filter_map(|k| self.objects.get(k))
             .collect()
+    }
+
+    fn index_owners(&mut self, key: &Key, old: Option<&Value>, new: Option<&Value>) {
+        let before: Vec<String> = old
+            .map(|o| owner_uids(o).map(str::to_string).collect())
+            .unwrap_or_default();
+        let after: Vec<String> = new
+            .map(|o| owner_uids(o).map(str::to_string).collect())
+            .unwrap_or_default();
+        if before == after {
+            return;
+        }
+        for uid in &before {
+            if let Some(set) = self.owned.get_mut(uid) {
+                set.remove(key);
+                if set.is_empty() {
+                    self.owned.remove(uid);
+                }
+            }
+        }
+        for uid in after {
+            self.owned.entry(uid).or_default().insert(key.clone());
+        }
+    }
+
+    /// Removes every object of `resource` without recording changes; only for
+    /// building a scenario's starting state, before anyone watches.
+    pub fn clear(&mut self, resource: &'static str) {
+        let keys: Vec<Key> = self
+            .objects
+            .keys()
+            .filter(|k| k.resource == resource)
+            .cloned()
+            .collect();
+        for k in keys {
+            let old = self.objects.remove(&k);
+            self.index_owners(&k, old.as_ref(), None);
+        }
     }
 
     /// Inserts or replaces; stamps a new resourceVersion. Returns the stored object.
@@ -88,10 +165,9 @@ impl Store {
         let key = key_of(resource, &obj);
         let existing = self.objects.get(&key);
         if let Some(old) = existing {
-            let mut a = old.clone();
-            a["metadata"]["resourceVersion"] = Value::Null;
-            obj["metadata"]["resourceVersion"] = Value::Null;
-            if a == obj {
+            // Compare with the stored version stamped in, without cloning the old object.
+            obj["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"].clone();
+            if *old == obj {
                 return old.clone();
             }
         }
@@ -102,17 +178,20 @@ impl Store {
         };
         self.rv += 1;
         obj["metadata"]["resourceVersion"] = Value::String(self.rv.to_string());
-        self.objects.insert(key, obj.clone());
+        let old = self.objects.insert(key.clone(), obj.clone());
+        self.index_owners(&key, old.as_ref(), Some(&obj));
         self.record(kind, resource, obj.clone());
         obj
     }
 
     pub fn delete(&mut self, resource: &'static str, namespace: &str, name: &str) -> Option<Value> {
-        let mut obj = self.objects.remove(&Key {
+        let key = Key {
             resource,
             namespace: namespace.to_string(),
             name: name.to_string(),
-        })?;
+        };
+        let mut obj = self.objects.remove(&key)?;
+        self.index_owners(&key, Some(&obj), None);
         self.rv += 1;
         obj["metadata"]["resourceVersion"] = Value::String(self.rv.to_string());
         self.record(ChangeKind::Deleted, resource, obj.clone());
@@ -139,7 +218,9 @@ impl Store {
         if rv < self.compacted || rv > self.rv {
             return None;
         }
-        Some(self.history.iter().filter(move |c| c.rv > rv))
+        // The history is in version order: skip to the first newer change.
+        let first = self.history.partition_point(|c| c.rv <= rv);
+        Some(self.history.range(first..))
     }
 
     /// Forgets the whole history, as etcd compaction does: every watch must relist.

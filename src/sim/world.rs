@@ -58,6 +58,9 @@ pub struct PodRuntime {
     pub last_unhealthy: f64,
     /// Set by deletion: the pod is removed at this scenario time.
     pub terminating_until: Option<f64>,
+    /// A digest of what the pod's status was last rendered from; the status is
+    /// rebuilt only when it changes.
+    pub rendered: u64,
 }
 
 /// Live figures per workload, derived each tick; the health endpoints and
@@ -93,6 +96,23 @@ pub struct World {
     pub pulled: std::collections::HashSet<(String, String)>,
     /// Scenario time of the previous controller tick.
     pub last_tick: f64,
+    /// Scenario time events were last pruned.
+    pub last_prune: f64,
+    /// Events by (involved object's uid, reason, message) to their (namespace,
+    /// name), so that a repeat folds into its event without a scan.
+    pub event_index: HashMap<(String, String, String), (String, String)>,
+    /// Fractional pods of churn carried to the next tick.
+    pub churn_carry: f64,
+}
+
+/// The key a repeated event is recognised by.
+pub fn event_key(e: &Value) -> (String, String, String) {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    (
+        text(&e["involvedObject"]["uid"]),
+        text(&e["reason"]),
+        text(&e["message"]),
+    )
 }
 
 impl World {
@@ -110,6 +130,9 @@ impl World {
             ip_counter: 10,
             pulled: Default::default(),
             last_tick: 0.0,
+            last_prune: 0.0,
+            event_index: HashMap::new(),
+            churn_carry: 0.0,
         }
     }
 
@@ -164,15 +187,11 @@ impl World {
         let uid = meta["uid"].as_str().unwrap_or_default().to_string();
         let kind = involved["kind"].as_str().unwrap_or_default().to_string();
         let now = rfc3339(wall());
+        let key = (uid.clone(), reason.to_string(), message.to_string());
         let existing = self
-            .store
-            .list("events", Some(&namespace))
-            .into_iter()
-            .find(|e| {
-                e["involvedObject"]["uid"] == uid.as_str()
-                    && e["reason"] == reason
-                    && e["message"] == message
-            })
+            .event_index
+            .get(&key)
+            .and_then(|(ns, name)| self.store.get("events", ns, name))
             .cloned();
         if let Some(mut e) = existing {
             let count = e["count"].as_i64().unwrap_or(1) + 1;
@@ -227,6 +246,8 @@ impl World {
         {
             ev["source"]["host"] = json!(h);
         }
+        self.event_index
+            .insert(key, (namespace.clone(), format!("{name}.{b:016x}")));
         self.store.put("events", ev);
     }
 }

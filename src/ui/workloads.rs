@@ -88,7 +88,18 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             .values()
             .all(|s| matches!(s, SourceState::Connected))
         {
-            "Connected; no workloads in the selected namespaces.".to_string()
+            // Each platform in its own words: a Docker host has no namespaces.
+            let docker_only = view.states.keys().all(|p| *p == Platform::Docker);
+            let project = app
+                .profile
+                .docker
+                .as_ref()
+                .and_then(|d| d.compose_project.as_deref());
+            match (docker_only, project) {
+                (true, Some(p)) => format!("Connected; no containers in compose project {p}."),
+                (true, None) => "Connected; no containers.".to_string(),
+                _ => "Connected; no workloads in the selected namespaces.".to_string(),
+            }
         } else {
             String::new()
         };
@@ -116,7 +127,9 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let base = name_w + 1 + status_w + 1 + 8;
     let full = w >= base + 1 + 5 + 1 + 4 + 2;
     let show_cpu = w >= base + 1 + 5 + 1 + 4 + 2 + 24;
-    let show_node = w >= base + 1 + 5 + 1 + 4 + 2 + 24 + 14;
+    // Containers have no node: the column is for Kubernetes rows.
+    let show_node = w >= base + 1 + 5 + 1 + 4 + 2 + 24 + 14
+        && view.states.keys().any(|p| *p != Platform::Docker);
     let show_group = view.group || w >= 150;
     let mut header = vec!["NAME"];
     let mut widths = vec![Constraint::Min(name_w.min(w / 2))];

@@ -26,6 +26,8 @@ pub struct SimState {
     pub server: String,
     /// Set on shutdown: open watches and log follows end.
     pub closed: std::sync::atomic::AtomicBool,
+    /// Requests and bytes per client, for `/sim/stats`.
+    pub load: Arc<super::stats::Load>,
 }
 
 impl SimState {
@@ -553,7 +555,8 @@ fn list(
     q: &HashMap<String, String>,
     as_table: bool,
 ) -> Result<Response, ApiError> {
-    let (items, rv) = matching(s, t, q)?;
+    let labels = LabelSelector::parse(q.get("labelSelector").map(String::as_str).unwrap_or(""))?;
+    let fields = FieldSelector::parse(q.get("fieldSelector").map(String::as_str).unwrap_or(""))?;
     let start: usize = match q.get("continue").filter(|c| !c.is_empty()) {
         Some(c) => c
             .parse()
@@ -565,9 +568,32 @@ fn list(
         .and_then(|l| l.parse().ok())
         .filter(|l| *l > 0)
         .unwrap_or(usize::MAX);
-    let page: Vec<Value> = items.iter().skip(start).take(limit).cloned().collect();
+    // Only the page is cloned: a 10,000-pod list read in pages of 500 would
+    // otherwise copy every pod for every page.
+    let (page, total, rv) = s.with(|w| {
+        let forbidden = &w.scenario.forbidden_namespaces;
+        let mut total = 0;
+        let mut page = Vec::new();
+        for o in w
+            .store
+            .iter(t.resource.plural, t.namespace.as_deref())
+            .filter(|o| {
+                t.namespace.is_some()
+                    || !forbidden
+                        .iter()
+                        .any(|f| o["metadata"]["namespace"] == f.as_str())
+            })
+            .filter(|o| labels.matches(o) && fields.matches(o))
+        {
+            if total >= start && page.len() < limit {
+                page.push(o.clone());
+            }
+            total += 1;
+        }
+        (page, total, w.store.resource_version())
+    });
     let next = start + page.len();
-    let cont = (next < items.len()).then(|| next.to_string());
+    let cont = (next < total).then(|| next.to_string());
     if as_table {
         return Ok(json_response(&table::table(
             t.resource.plural,
@@ -579,7 +605,7 @@ fn list(
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if let Some(c) = &cont {
         meta["continue"] = json!(c);
-        meta["remainingItemCount"] = json!(items.len() - next);
+        meta["remainingItemCount"] = json!(total - next);
     }
     Ok(json_response(&json!({
         "kind": format!("{}List", t.resource.kind),

@@ -6,6 +6,7 @@ mod openapi;
 mod patch;
 mod resources;
 mod select;
+mod stats;
 mod status;
 mod table;
 mod watch;
@@ -14,6 +15,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 pub use handlers::{Shared, SimState};
+pub use stats::Load;
 
 pub fn router(shared: Shared) -> Router {
     Router::new()
@@ -21,9 +23,14 @@ pub fn router(shared: Shared) -> Router {
         .route("/api", get(handlers::api_versions))
         .route("/apis", get(handlers::api_groups))
         .route("/sim/compact", post(handlers::compact))
+        .route("/sim/stats", get(stats::serve))
         .route("/openapi/v2", get(handlers::openapi_v2))
         .route("/openapi/v3", get(handlers::openapi_index))
         .route("/openapi/v3/{*gv}", get(handlers::openapi_document))
         .fallback(handlers::dispatch)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            stats::count,
+        ))
         .with_state(shared)
 }

@@ -455,6 +455,521 @@ fn layout(resource: &str, o: &Value) -> (Vec<Value>, Vec<Value>) {
             ],
             vec![name, json!(s(&o["status"]["phase"])), age],
         ),
+        _ => more_layouts(resource, o, name, age),
+    }
+}
+
+fn count(v: &Value) -> i64 {
+    v.as_i64().unwrap_or(0)
+}
+
+fn subjects(o: &Value, kind: &str) -> String {
+    o["subjects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|sub| sub["kind"] == kind)
+        .map(|sub| match sub["namespace"].as_str() {
+            Some(ns) if kind == "ServiceAccount" => format!("{ns}/{}", s(&sub["name"])),
+            _ => s(&sub["name"]),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An IntOrString field as kubectl prints it; unset is `N/A`.
+fn int_or_percent(v: &Value) -> String {
+    if v.is_null() { "N/A".into() } else { s(v) }
+}
+
+fn or_none(v: String) -> Value {
+    json!(if v.is_empty() {
+        "<none>".to_string()
+    } else {
+        v
+    })
+}
+
+fn label_selector(sel: &Value) -> String {
+    let labels = sel["matchLabels"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", s(v)))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
+    if labels.is_empty() && sel.is_object() {
+        "<none>".into()
+    } else {
+        labels
+    }
+}
+
+/// The read-only types kubectl and consoles list besides the workloads:
+/// columns as kubectl's printers name them.
+fn more_layouts(resource: &str, o: &Value, name: Value, age: Value) -> (Vec<Value>, Vec<Value>) {
+    let created_at = json!(s(&o["metadata"]["creationTimestamp"]));
+    match resource {
+        "daemonsets" => {
+            let (c, i) = containers(o);
+            let st = &o["status"];
+            let node_selector = o["spec"]["template"]["spec"]["nodeSelector"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| format!("{k}={}", s(v)))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .unwrap_or_default();
+            (
+                vec![
+                    col("Name", "string", 0),
+                    col("Desired", "integer", 0),
+                    col("Current", "integer", 0),
+                    col("Ready", "integer", 0),
+                    col("Up-to-date", "integer", 0),
+                    col("Available", "integer", 0),
+                    col("Node Selector", "string", 0),
+                    col("Age", "string", 0),
+                    col("Containers", "string", 1),
+                    col("Images", "string", 1),
+                    col("Selector", "string", 1),
+                ],
+                vec![
+                    name,
+                    json!(count(&st["desiredNumberScheduled"])),
+                    json!(count(&st["currentNumberScheduled"])),
+                    json!(count(&st["numberReady"])),
+                    json!(count(&st["updatedNumberScheduled"])),
+                    json!(count(&st["numberAvailable"])),
+                    or_none(node_selector),
+                    age,
+                    json!(c),
+                    json!(i),
+                    json!(selector(o)),
+                ],
+            )
+        }
+        "replicationcontrollers" => {
+            let (c, i) = containers(o);
+            (
+                vec![
+                    col("Name", "string", 0),
+                    col("Desired", "integer", 0),
+                    col("Current", "integer", 0),
+                    col("Ready", "integer", 0),
+                    col("Age", "string", 0),
+                    col("Containers", "string", 1),
+                    col("Images", "string", 1),
+                    col("Selector", "string", 1),
+                ],
+                vec![
+                    name,
+                    json!(count(&o["spec"]["replicas"])),
+                    json!(count(&o["status"]["replicas"])),
+                    json!(count(&o["status"]["readyReplicas"])),
+                    age,
+                    json!(c),
+                    json!(i),
+                    json!(selector(o)),
+                ],
+            )
+        }
+        "jobs" => {
+            let (c, i) = containers(o);
+            let want = o["spec"]["completions"].as_i64().unwrap_or(1);
+            let done = count(&o["status"]["succeeded"]);
+            let status = if done >= want {
+                "Complete"
+            } else if count(&o["status"]["failed"]) > 0 {
+                "Failed"
+            } else {
+                "Running"
+            };
+            (
+                vec![
+                    col("Name", "string", 0),
+                    col("Status", "string", 0),
+                    col("Completions", "string", 0),
+                    col("Duration", "string", 0),
+                    col("Age", "string", 0),
+                    col("Containers", "string", 1),
+                    col("Images", "string", 1),
+                    col("Selector", "string", 1),
+                ],
+                vec![
+                    name,
+                    json!(status),
+                    json!(format!("{done}/{want}")),
+                    json!(since(&o["status"]["startTime"])),
+                    age,
+                    json!(c),
+                    json!(i),
+                    json!(selector(o)),
+                ],
+            )
+        }
+        "cronjobs" => {
+            let t = &o["spec"]["jobTemplate"];
+            let (c, i) = containers(t);
+            let last = &o["status"]["lastScheduleTime"];
+            (
+                vec![
+                    col("Name", "string", 0),
+                    col("Schedule", "string", 0),
+                    col("Timezone", "string", 0),
+                    col("Suspend", "boolean", 0),
+                    col("Active", "integer", 0),
+                    col("Last Schedule", "string", 0),
+                    col("Age", "string", 0),
+                    col("Containers", "string", 1),
+                    col("Images", "string", 1),
+                    col("Selector", "string", 1),
+                ],
+                vec![
+                    name,
+                    json!(s(&o["spec"]["schedule"])),
+                    or_none(s(&o["spec"]["timeZone"])),
+                    json!(o["spec"]["suspend"].as_bool().unwrap_or(false)),
+                    json!(o["status"]["active"].as_array().map_or(0, Vec::len)),
+                    json!(if last.is_null() {
+                        "<none>".into()
+                    } else {
+                        since(last)
+                    }),
+                    age,
+                    json!(c),
+                    json!(i),
+                    or_none(selector(t)),
+                ],
+            )
+        }
+        "serviceaccounts" => (
+            vec![
+                col("Name", "string", 0),
+                col("Secrets", "string", 0),
+                col("Age", "string", 0),
+            ],
+            vec![
+                name,
+                json!(o["secrets"].as_array().map_or(0, Vec::len)),
+                age,
+            ],
+        ),
+        "endpoints" => {
+            let eps = o["subsets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|ss| {
+                    let ports: Vec<String> = ss["ports"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|p| s(&p["port"]))
+                        .collect();
+                    ss["addresses"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .flat_map(move |a| {
+                            let ip = s(&a["ip"]);
+                            ports.clone().into_iter().map(move |p| format!("{ip}:{p}"))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>();
+            let text = if eps.len() > 3 {
+                format!("{} + {} more...", eps[..3].join(","), eps.len() - 3)
+            } else {
+                eps.join(",")
+            };
+            (
+                vec![
+                    col("Name", "string", 0),
+                    col("Endpoints", "string", 0),
+                    col("Age", "string", 0),
+                ],
+                vec![name, or_none(text), age],
+            )
+        }
+        "endpointslices" => {
+            let ports = o["ports"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| s(&p["port"]))
+                .collect::<Vec<_>>()
+                .join(",");
+            let addrs = o["endpoints"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|e| e["addresses"].as_array().cloned().unwrap_or_default())
+                .map(|a| s(&a))
+                .collect::<Vec<_>>();
+            let text = if addrs.len() > 3 {
+                format!("{} + {} more...", addrs[..3].join(","), addrs.len() - 3)
+            } else {
+                addrs.join(",")
+            };
+            (
+                vec![
+                    col("Name", "string", 0),
+                    col("AddressType", "string", 0),
+                    col("Ports", "string", 0),
+                    col("Endpoints", "string", 0),
+                    col("Age", "string", 0),
+                ],
+                vec![
+                    name,
+                    json!(s(&o["addressType"])),
+                    if ports.is_empty() {
+                        json!("<unset>")
+                    } else {
+                        json!(ports)
+                    },
+                    if text.is_empty() {
+                        json!("<unset>")
+                    } else {
+                        json!(text)
+                    },
+                    age,
+                ],
+            )
+        }
+        "limitranges" | "roles" | "clusterroles" | "customresourcedefinitions" => (
+            vec![col("Name", "string", 0), col("Created At", "date", 0)],
+            vec![name, created_at],
+        ),
+        "resourcequotas" => {
+            let pairs = |field: &str, prefix: Option<&str>| {
+                o["status"]["hard"]
+                    .as_object()
+                    .map(|hard| {
+                        hard.iter()
+                            .filter(|(k, _)| match prefix {
+                                Some(p) => k.starts_with(p),
+                                None => !k.starts_with("limits."),
+                            })
+                            .map(|(k, v)| format!("{k}: {}/{}", s(&o["status"][field][k]), s(v)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default()
+            };
+            (
+                vec![
+                    col("Name", "string", 0),
+                    col("Age", "string", 0),
+                    col("Request", "string", 0),
+                    col("Limit", "string", 0),
+                ],
+                vec![
+                    name,
+                    age,
+                    json!(pairs("used", None)),
+                    json!(pairs("used", Some("limits."))),
+                ],
+            )
+        }
+        "persistentvolumes" => {
+            let claim = &o["spec"]["claimRef"];
+            let claim = if claim.is_null() {
+                String::new()
+            } else {
+                format!("{}/{}", s(&claim["namespace"]), s(&claim["name"]))
+            };
+            (
+                vec![
+                    col("Name", "string", 0),
+                    col("Capacity", "string", 0),
+                    col("Access Modes", "string", 0),
+                    col("Reclaim Policy", "string", 0),
+                    col("Status", "string", 0),
+                    col("Claim", "string", 0),
+                    col("StorageClass", "string", 0),
+                    col("VolumeAttributesClass", "string", 0),
+                    col("Reason", "string", 0),
+                    col("Age", "string", 0),
+                    col("VolumeMode", "string", 1),
+                ],
+                vec![
+                    name,
+                    json!(s(&o["spec"]["capacity"]["storage"])),
+                    json!("RWO"),
+                    json!(s(&o["spec"]["persistentVolumeReclaimPolicy"])),
+                    json!(s(&o["status"]["phase"])),
+                    json!(claim),
+                    json!(s(&o["spec"]["storageClassName"])),
+                    json!("<unset>"),
+                    json!(s(&o["status"]["reason"])),
+                    age,
+                    json!(s(&o["spec"]["volumeMode"])),
+                ],
+            )
+        }
+        "networkpolicies" => (
+            vec![
+                col("Name", "string", 0),
+                col("Pod-Selector", "string", 0),
+                col("Age", "string", 0),
+            ],
+            vec![name, json!(label_selector(&o["spec"]["podSelector"])), age],
+        ),
+        "ingresses" => {
+            let hosts = o["spec"]["rules"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["host"].as_str())
+                .collect::<Vec<_>>()
+                .join(",");
+            let address = o["status"]["loadBalancer"]["ingress"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|i| i["ip"].as_str().or(i["hostname"].as_str()))
+                .collect::<Vec<_>>()
+                .join(",");
+            let ports = if o["spec"]["tls"].is_array() {
+                "80, 443"
+            } else {
+                "80"
+            };
+            (
+                vec![
+                    col("Name", "string", 0),
+                    col("Class", "string", 0),
+                    col("Hosts", "string", 0),
+                    col("Address", "string", 0),
+                    col("Ports", "string", 0),
+                    col("Age", "string", 0),
+                ],
+                vec![
+                    name,
+                    or_none(s(&o["spec"]["ingressClassName"])),
+                    json!(if hosts.is_empty() { "*".into() } else { hosts }),
+                    json!(address),
+                    json!(ports),
+                    age,
+                ],
+            )
+        }
+        "ingressclasses" => (
+            vec![
+                col("Name", "string", 0),
+                col("Controller", "string", 0),
+                col("Parameters", "string", 0),
+                col("Age", "string", 0),
+            ],
+            vec![
+                name,
+                json!(s(&o["spec"]["controller"])),
+                json!("<none>"),
+                age,
+            ],
+        ),
+        "rolebindings" | "clusterrolebindings" => (
+            vec![
+                col("Name", "string", 0),
+                col("Role", "string", 0),
+                col("Age", "string", 0),
+                col("Users", "string", 1),
+                col("Groups", "string", 1),
+                col("ServiceAccounts", "string", 1),
+            ],
+            vec![
+                name,
+                json!(format!(
+                    "{}/{}",
+                    s(&o["roleRef"]["kind"]),
+                    s(&o["roleRef"]["name"])
+                )),
+                age,
+                json!(subjects(o, "User")),
+                json!(subjects(o, "Group")),
+                json!(subjects(o, "ServiceAccount")),
+            ],
+        ),
+        "storageclasses" => {
+            let default = o["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"]
+                == "true";
+            (
+                vec![
+                    col("Name", "string", 0),
+                    col("Provisioner", "string", 0),
+                    col("ReclaimPolicy", "string", 0),
+                    col("VolumeBindingMode", "string", 0),
+                    col("AllowVolumeExpansion", "string", 0),
+                    col("Age", "string", 0),
+                ],
+                vec![
+                    if default {
+                        json!(format!("{} (default)", s(&o["metadata"]["name"])))
+                    } else {
+                        name
+                    },
+                    json!(s(&o["provisioner"])),
+                    json!(s(&o["reclaimPolicy"])),
+                    json!(s(&o["volumeBindingMode"])),
+                    json!(
+                        o["allowVolumeExpansion"]
+                            .as_bool()
+                            .unwrap_or(false)
+                            .to_string()
+                    ),
+                    age,
+                ],
+            )
+        }
+        "poddisruptionbudgets" => (
+            vec![
+                col("Name", "string", 0),
+                col("Min Available", "string", 0),
+                col("Max Unavailable", "string", 0),
+                col("Allowed Disruptions", "integer", 0),
+                col("Age", "string", 0),
+            ],
+            vec![
+                name,
+                json!(int_or_percent(&o["spec"]["minAvailable"])),
+                json!(int_or_percent(&o["spec"]["maxUnavailable"])),
+                json!(count(&o["status"]["disruptionsAllowed"])),
+                age,
+            ],
+        ),
+        "leases" => (
+            vec![
+                col("Name", "string", 0),
+                col("Holder", "string", 0),
+                col("Age", "string", 0),
+            ],
+            vec![name, json!(s(&o["spec"]["holderIdentity"])), age],
+        ),
+        "priorityclasses" => (
+            vec![
+                col("Name", "string", 0),
+                col("Value", "integer", 0),
+                col("Global-Default", "boolean", 0),
+                col("Age", "string", 0),
+                col("PreemptionPolicy", "string", 0),
+            ],
+            vec![
+                name,
+                json!(count(&o["value"])),
+                json!(o["globalDefault"].as_bool().unwrap_or(false)),
+                age,
+                json!(
+                    o["preemptionPolicy"]
+                        .as_str()
+                        .unwrap_or("PreemptLowerPriority")
+                ),
+            ],
+        ),
         _ => (
             vec![col("Name", "string", 0), col("Age", "string", 0)],
             vec![name, age],

@@ -10,15 +10,18 @@ use crate::sim::world::{WorkloadHealth, World};
 pub const BUCKETS: &[f64] = &[0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 pub(super) fn compute_health(w: &mut World, dt: f64) {
-    let ready_of = |w: &World, name: &str| -> i32 {
-        w.pods
-            .values()
-            .filter(|p| p.workload == name && p.ready)
-            .count() as i32
-    };
+    // One pass over the pods, not one per workload.
+    let mut ready_by: std::collections::HashMap<&str, i32> = Default::default();
+    for p in w.pods.values().filter(|p| p.ready) {
+        *ready_by.entry(p.workload.as_str()).or_default() += 1;
+    }
+    let ready_by: std::collections::HashMap<String, i32> = ready_by
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     let mut next: BTreeMap<String, WorkloadHealth> = BTreeMap::new();
     for spec in w.scenario.workloads.clone() {
-        let ready = ready_of(w, &spec.name);
+        let ready = ready_by.get(&spec.name).copied().unwrap_or(0);
         let replicas = replicas_of(w, &spec.name);
         let mut h = w.health.get(&spec.name).cloned().unwrap_or_default();
         h.ready_pods = ready;

@@ -39,8 +39,7 @@ pub(super) fn create_pod(
         .unwrap_or_default();
     let nodes: Vec<String> = w
         .store
-        .list("nodes", None)
-        .iter()
+        .iter("nodes", None)
         .filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string))
         .collect();
     let node = if nodes.is_empty() {
@@ -78,6 +77,11 @@ pub(super) fn create_pod(
         .unwrap_or_default();
     let ip = w.next_ip();
     let pod = w.store.put("pods", pod);
+    // A flood keeps enough lines for a follower polling five times a second.
+    let keep = match w.workload_spec(&workload) {
+        Some(s) if s.log_lines_per_second.is_some_and(|r| r > 100.0) => 5000,
+        _ => w.scenario.log_keep.unwrap_or(0),
+    };
     w.pods.insert(
         uid.clone(),
         PodRuntime {
@@ -92,12 +96,13 @@ pub(super) fn create_pod(
             last_terminated: None,
             ready: false,
             leak_mib: 0.0,
-            logs: LogBuffer::default(),
+            logs: LogBuffer::with_keep(keep),
             previous_logs: None,
             node: node.clone(),
             ip,
             last_unhealthy: f64::MIN,
             terminating_until: None,
+            rendered: 0,
         },
     );
     w.event(
@@ -118,20 +123,29 @@ pub(super) enum Trouble {
     Unready,
 }
 
+/// Each workload's spec and current replica count, read once per tick.
+type Specs = std::collections::HashMap<String, (crate::sim::scenario::WorkloadSpec, i64)>;
+
 pub(super) fn advance_pods(w: &mut World, now: f64, dt: f64) {
     let uids: Vec<String> = {
         let mut u: Vec<String> = w.pods.keys().cloned().collect();
         u.sort();
         u
     };
+    let specs: Specs = w
+        .scenario
+        .workloads
+        .iter()
+        .map(|s| (s.name.clone(), (s.clone(), replicas_of(w, &s.name))))
+        .collect();
     for uid in uids {
-        advance_pod(w, &uid, now, dt);
+        advance_pod(w, &uid, now, dt, &specs);
     }
 }
 
-pub(super) fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
+fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64, specs: &Specs) {
     let Some(rt) = w.pods.get(uid) else { return };
-    let Some(pod) = w.store.get("pods", &rt.namespace, &rt.name).cloned() else {
+    let Some(stored) = w.store.get("pods", &rt.namespace, &rt.name) else {
         w.pods.remove(uid);
         return;
     };
@@ -143,10 +157,19 @@ pub(super) fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
         }
         return;
     }
-    let Some(spec) = w.workload_spec(&rt.workload).cloned() else {
+    let Some((spec, replicas)) = specs.get(&rt.workload) else {
         return;
     };
-    let replicas = replicas_of(w, &spec.name);
+    let replicas = *replicas;
+    // The stored pod is cloned only where an event or a crash needs it.
+    let (pod_ns, pod_name) = (rt.namespace.clone(), rt.name.clone());
+    let pod_of = |w: &World| {
+        w.store
+            .get("pods", &pod_ns, &pod_name)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let pod = stored;
     let container = pod["spec"]["containers"][0]["name"]
         .as_str()
         .unwrap_or_default()
@@ -218,13 +241,15 @@ pub(super) fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
     let state = rt.state.clone();
     match state {
         ContainerState::Creating { until } | ContainerState::BackOff { until } if now >= until => {
-            start_container(w, uid, &pod, &image, &container, &spec, now);
+            let pod = pod_of(w);
+            start_container(w, uid, &pod, &image, &container, spec, now);
         }
         ContainerState::Running { since, started } => {
             let up = now - since;
             if let Trouble::Crash(last_lines) = &trouble
                 && up >= 1.5
             {
+                let pod = pod_of(w);
                 crash(
                     w,
                     uid,
@@ -254,6 +279,7 @@ pub(super) fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
                     (memory * 1100.0) as u64,
                     (memory * 1024.0) as u64
                 );
+                let pod = pod_of(w);
                 w.event(&pod, "Warning", "OOMKilling", &msg, "kernel-monitor");
                 crash(
                     w,
@@ -282,17 +308,23 @@ pub(super) fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
                     error_percent,
                 }
             };
-            let lines_per_sec =
-                (spec.requests_per_second / 4.0).clamp(0.2, 5.0) * if slow { 1.8 } else { 1.0 };
+            let lines_per_sec = spec
+                .log_lines_per_second
+                .unwrap_or((spec.requests_per_second / 4.0).clamp(0.2, 5.0))
+                * if slow { 1.8 } else { 1.0 };
             let expected = lines_per_sec * dt;
             let whole = expected.floor() as usize
                 + usize::from(w.noise.random_bool((expected.fract()).clamp(0.0, 1.0)));
-            let t = wall();
-            let ts = t.strftime("%d/%b/%Y:%H:%M:%S +0000").to_string();
-            for _ in 0..whole.min(200) {
-                let line = logs::line(spec.logs, mood, &mut w.noise, &ts);
-                if let Some(rt) = w.pods.get_mut(uid) {
-                    rt.logs.push(t, line);
+            // A late tick catches up on at most a second of lines.
+            let cap = (lines_per_sec as usize).max(200);
+            if whole > 0 {
+                let t = wall();
+                let ts = t.strftime("%d/%b/%Y:%H:%M:%S +0000").to_string();
+                for _ in 0..whole.min(cap) {
+                    let line = logs::line(spec.logs, mood, &mut w.noise, &ts);
+                    if let Some(rt) = w.pods.get_mut(uid) {
+                        rt.logs.push(t, line);
+                    }
                 }
             }
             let due = w
@@ -304,6 +336,7 @@ pub(super) fn advance_pod(w: &mut World, uid: &str, now: f64, dt: f64) {
                 if let Some(rt) = w.pods.get_mut(uid) {
                     rt.last_unhealthy = now;
                 }
+                let pod = pod_of(w);
                 w.event(
                     &pod,
                     "Warning",
@@ -414,7 +447,8 @@ pub(super) fn crash(
     for l in last_lines {
         rt.logs.push(t, l);
     }
-    rt.previous_logs = Some(std::mem::take(&mut rt.logs));
+    let keep = rt.logs.keep;
+    rt.previous_logs = Some(std::mem::replace(&mut rt.logs, LogBuffer::with_keep(keep)));
     rt.last_terminated = Some(Terminated {
         reason: reason.to_string(),
         exit_code,
@@ -440,13 +474,49 @@ pub(super) fn crash(
     );
 }
 
+/// What a pod's status is rendered from, digested.
+fn render_digest(rt: &PodRuntime, pod: &Value, last_tick: f64) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    match &rt.state {
+        ContainerState::Creating { .. } => 1u8.hash(&mut h),
+        ContainerState::Running { started, .. } => {
+            2u8.hash(&mut h);
+            started.as_second().hash(&mut h);
+        }
+        ContainerState::BackOff { until } => {
+            3u8.hash(&mut h);
+            ((until - last_tick).max(0.0).round() as i64).hash(&mut h);
+        }
+    }
+    rt.ready.hash(&mut h);
+    rt.restarts.hash(&mut h);
+    rt.last_terminated
+        .as_ref()
+        .map(|t| (t.finished.as_second(), t.exit_code))
+        .hash(&mut h);
+    rt.ip.hash(&mut h);
+    rt.node.hash(&mut h);
+    pod["spec"]["containers"][0]["image"].as_str().hash(&mut h);
+    pod["metadata"]["creationTimestamp"].as_str().hash(&mut h);
+    pod["status"]["phase"].as_str().hash(&mut h);
+    h.finish()
+}
+
 pub(super) fn render_pods(w: &mut World) {
     let uids: Vec<String> = w.pods.keys().cloned().collect();
     for uid in uids {
         let Some(rt) = w.pods.get(&uid) else { continue };
-        let Some(mut pod) = w.store.get("pods", &rt.namespace, &rt.name).cloned() else {
+        let Some(stored) = w.store.get("pods", &rt.namespace, &rt.name) else {
             continue;
         };
+        // Rebuilding 10,000 unchanged statuses ten times a second would be
+        // most of the simulation's work.
+        let digest = render_digest(rt, stored, w.last_tick);
+        if digest == rt.rendered {
+            continue;
+        }
+        let mut pod = stored.clone();
         let container = pod["spec"]["containers"][0]["name"].clone();
         let image = pod["spec"]["containers"][0]["image"].clone();
         let created = pod["metadata"]["creationTimestamp"].clone();
@@ -506,6 +576,10 @@ pub(super) fn render_pods(w: &mut World) {
             status["podIPs"] = json!([{"ip": rt.ip}]);
         }
         pod["status"] = status;
-        w.store.put("pods", pod);
+        let stored = w.store.put("pods", pod);
+        let last_tick = w.last_tick;
+        if let Some(rt) = w.pods.get_mut(&uid) {
+            rt.rendered = render_digest(rt, &stored, last_tick);
+        }
     }
 }

@@ -57,11 +57,87 @@ pub fn tick(w: &mut World) {
     kubelet::render_pods(w);
     status::update_statuses(w);
     health::compute_health(w, dt);
+    churn(w, now, dt);
     prune_events(w);
+}
+
+/// Replaces about `churn_percent_per_minute` of the running pods each minute,
+/// as rollouts, evictions and autoscaling do in a large cluster: the pods are
+/// deleted and their replica sets create new ones.
+fn churn(w: &mut World, now: f64, dt: f64) {
+    let percent = w.scenario.churn_percent_per_minute;
+    if percent <= 0.0 || now < CHURN_AFTER {
+        return;
+    }
+    let expected = w.pods.len() as f64 * percent / 100.0 * dt / 60.0 + w.churn_carry;
+    let whole = expected.floor() as usize;
+    w.churn_carry = expected - whole as f64;
+    if whole == 0 {
+        return;
+    }
+    let mut running: Vec<&String> = w
+        .pods
+        .iter()
+        .filter(|(_, rt)| {
+            rt.terminating_until.is_none()
+                && matches!(rt.state, super::world::ContainerState::Running { .. })
+        })
+        .map(|(uid, _)| uid)
+        .collect();
+    running.sort();
+    let mut victims = Vec::new();
+    for _ in 0..whole.min(running.len()) {
+        let i = rand::Rng::random_range(&mut w.noise, 0..running.len());
+        let uid = running.swap_remove(i);
+        if let Some(rt) = w.pods.get(uid) {
+            victims.push((rt.namespace.clone(), rt.name.clone()));
+        }
+    }
+    for (ns, name) in victims {
+        if let Some(pod) = w.store.get("pods", &ns, &name).cloned() {
+            delete_pod(w, &pod);
+        }
+    }
+}
+
+/// Scenario seconds before churn starts, so that start-up settles first.
+const CHURN_AFTER: f64 = 5.0;
+
+/// Starts a large scenario as a cluster that has been up for a while: every
+/// pod is already running and ready, and the start-up events have expired.
+/// Without it, 10,000 pods would all be scheduled and pulled at once.
+pub fn settle(w: &mut World) {
+    let now = w.clock.now();
+    let t = wall();
+    for rt in w.pods.values_mut() {
+        if matches!(rt.state, super::world::ContainerState::Creating { .. }) {
+            let spec = w.scenario.workload(&rt.workload);
+            if let Some(spec) = spec {
+                for l in super::logs::startup(spec.logs, spec.port) {
+                    rt.logs.push(t, l);
+                }
+            }
+            rt.state = super::world::ContainerState::Running {
+                since: now - 3600.0,
+                started: t,
+            };
+            rt.ready = true;
+        }
+    }
+    kubelet::render_pods(w);
+    status::update_statuses(w);
+    health::compute_health(w, 0.0);
+    w.store.clear("events");
+    w.event_index.clear();
 }
 
 /// Events live an hour, as with the API server's default `--event-ttl`.
 fn prune_events(w: &mut World) {
+    // Checked every ten scenario seconds: an event outlives its hour by at most that.
+    if w.last_tick - w.last_prune < 10.0 {
+        return;
+    }
+    w.last_prune = w.last_tick;
     let cutoff = wall().as_second() - 3600;
     let old: Vec<(String, String)> = w
         .store
@@ -82,7 +158,9 @@ fn prune_events(w: &mut World) {
         })
         .collect();
     for (ns, name) in old {
-        w.store.delete("events", &ns, &name);
+        if let Some(e) = w.store.delete("events", &ns, &name) {
+            w.event_index.remove(&super::world::event_key(&e));
+        }
     }
 }
 
@@ -117,13 +195,9 @@ fn owned_with_terminating<'a>(
     uid: &str,
 ) -> Vec<&'a Value> {
     w.store
-        .list(resource, Some(ns))
+        .owned_by(resource, uid)
         .into_iter()
-        .filter(|o| {
-            o["metadata"]["ownerReferences"]
-                .as_array()
-                .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
-        })
+        .filter(|o| o["metadata"]["namespace"] == ns)
         .collect()
 }
 

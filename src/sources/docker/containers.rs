@@ -1,7 +1,10 @@
 //! One container's inspect data and stats, turned into a row of the Workloads pane.
 
+use std::cmp::Ordering;
+
 use bollard::models::{
-    ContainerInspectResponse, ContainerStateStatusEnum, HealthStatusEnum, HostConfig,
+    ContainerConfig, ContainerInspectResponse, ContainerState, ContainerStateStatusEnum,
+    ContainerSummary, ContainerSummaryStateEnum, Health, HealthStatusEnum, HostConfig,
 };
 use jiff::Timestamp;
 
@@ -118,6 +121,99 @@ impl StateView {
     }
 }
 
+/// What the container listing alone says about a container, in the shape of inspect data,
+/// so that rows can be shown before any container is inspected. Restart counts and start
+/// times are not in the listing and stay unknown until the inspect arrives.
+pub(crate) fn from_summary(c: &ContainerSummary) -> ContainerInspectResponse {
+    use ContainerStateStatusEnum as S;
+    use ContainerSummaryStateEnum as L;
+    let status = c.state.map(|s| match s {
+        L::CREATED => S::CREATED,
+        L::RUNNING => S::RUNNING,
+        L::PAUSED => S::PAUSED,
+        L::RESTARTING => S::RESTARTING,
+        L::EXITED => S::EXITED,
+        L::REMOVING => S::REMOVING,
+        L::DEAD => S::DEAD,
+        L::STOPPING => S::STOPPING,
+        L::EMPTY => S::EMPTY,
+    });
+    let text = c.status.as_deref().unwrap_or_default();
+    // `docker ps` status text: "Up 3 minutes (healthy)", "Exited (137) 2 minutes ago".
+    let health = if text.contains("(unhealthy)") {
+        Some(HealthStatusEnum::UNHEALTHY)
+    } else if text.contains("(health: starting)") {
+        Some(HealthStatusEnum::STARTING)
+    } else if text.contains("(healthy)") {
+        Some(HealthStatusEnum::HEALTHY)
+    } else {
+        None
+    };
+    let exit_code = text
+        .strip_prefix("Exited (")
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|n| n.parse().ok());
+    ContainerInspectResponse {
+        id: c.id.clone(),
+        name: c.names.as_ref().and_then(|n| n.first()).cloned(),
+        created: c
+            .created
+            .and_then(|t| Timestamp::from_second(t).ok())
+            .map(|t| t.to_string()),
+        config: Some(ContainerConfig {
+            image: c.image.clone(),
+            labels: c.labels.clone(),
+            ..Default::default()
+        }),
+        state: Some(ContainerState {
+            status,
+            health: health.map(|status| Health {
+                status: Some(status),
+                ..Default::default()
+            }),
+            exit_code,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// Compares names as people read them: `c2` before `c10`.
+pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.iter().take_while(|c| c.is_ascii_digit()).count();
+                let db = b.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (na, nb) = (&a[..da], &b[..db]);
+                // Without leading zeros, a longer run of digits is a larger number.
+                let trim = |n: &[u8]| {
+                    let z = n.iter().take_while(|c| **c == b'0').count();
+                    n[z..].to_vec()
+                };
+                let (ta, tb) = (trim(na), trim(nb));
+                let order = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(&tb));
+                if order != Ordering::Equal {
+                    return order;
+                }
+                a = &a[da..];
+                b = &b[db..];
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(y);
+                }
+                a = &a[1..];
+                b = &b[1..];
+            }
+        }
+    }
+}
+
 /// The CPU limit in millicores: `--cpus` (NanoCpus), else a CFS quota.
 pub(crate) fn cpu_limit_millicores(host: Option<&HostConfig>) -> Option<f64> {
     let host = host?;
@@ -212,10 +308,34 @@ pub(crate) fn workload(
 
 #[cfg(test)]
 mod tests {
-    use bollard::models::{ContainerConfig, ContainerState, Health};
     use std::collections::HashMap;
 
     use super::*;
+
+    #[test]
+    fn names_sort_naturally() {
+        let mut names = vec!["c10", "c2", "c1", "c11", "b", "c02x", "c2a"];
+        names.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(names, vec!["b", "c1", "c2", "c02x", "c2a", "c10", "c11"]);
+    }
+
+    #[test]
+    fn a_listed_container_reads_like_an_inspected_one() {
+        let c = ContainerSummary {
+            id: Some("abc".into()),
+            names: Some(vec!["/web-1".into()]),
+            image: Some("busybox".into()),
+            state: Some(ContainerSummaryStateEnum::EXITED),
+            status: Some("Exited (137) 2 minutes ago".into()),
+            created: Some(1_767_268_800),
+            ..Default::default()
+        };
+        let row = workload(&from_summary(&c), Figures::default(), now());
+        assert_eq!(row.name, "web-1");
+        assert_eq!(row.status, "exited (137)");
+        assert!(row.cpu.is_none() && row.memory.is_none());
+        assert_eq!(row.containers[0].image, "busybox");
+    }
 
     fn now() -> Timestamp {
         "2026-01-01T12:00:00Z".parse().unwrap()

@@ -144,18 +144,53 @@ async fn session(
     }
 }
 
-/// Polls and sends the rows when they differ from the last ones sent, so an idle host does
-/// not make the console redraw.
+/// Polls and sends the rows whenever they differ from the last ones sent, so an idle host
+/// does not make the console redraw. The rows go out first from the container listing, then
+/// with inspect data, then as stats readings arrive (at most every [`FILL_INTERVAL`]), so a
+/// host with many containers shows them at once and fills in CPU and memory.
 async fn refresh(
     docker: &Docker,
     poller: &mut Poller,
     tx: &mpsc::Sender<SourceUpdate>,
     last_rows: &mut Option<Vec<Workload>>,
 ) -> Result<(), SessionEnd> {
-    let rows = poller.snapshot(docker).await.map_err(|e| match e {
+    poller.list_containers(docker).await.map_err(|e| match e {
         DockerError::Engine { source, .. } => SessionEnd::Lost(source.to_string()),
         other => SessionEnd::Lost(other.to_string()),
     })?;
+    send_rows(poller, tx, last_rows).await?;
+    poller.inspect_stale(docker).await;
+    send_rows(poller, tx, last_rows).await?;
+    // Rows fill in as readings arrive only while some have no figures yet; a routine poll
+    // sends its new figures once, at the end.
+    let filling = poller.unfilled();
+    let mut readings = std::pin::pin!(poller.read_stats(docker));
+    let mut sent_at = Instant::now();
+    let mut unsent = false;
+    while let Some(reading) = readings.next().await {
+        poller.apply(reading);
+        unsent = true;
+        if filling && sent_at.elapsed() >= FILL_INTERVAL {
+            send_rows(poller, tx, last_rows).await?;
+            sent_at = Instant::now();
+            unsent = false;
+        }
+    }
+    if unsent {
+        send_rows(poller, tx, last_rows).await?;
+    }
+    Ok(())
+}
+
+/// Readings that arrive together go out in one update.
+const FILL_INTERVAL: Duration = Duration::from_millis(100);
+
+async fn send_rows(
+    poller: &Poller,
+    tx: &mpsc::Sender<SourceUpdate>,
+    last_rows: &mut Option<Vec<Workload>>,
+) -> Result<(), SessionEnd> {
+    let rows = poller.rows();
     if last_rows.as_ref() == Some(&rows) {
         return Ok(());
     }
