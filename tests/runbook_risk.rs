@@ -783,6 +783,22 @@ fn placeholders_are_found_and_typed() {
     assert!(found("awk '{print $5}' | grep \"RATE_LIMIT\" | grep ERROR").is_empty());
     assert!(found("export MEMORY_CACHE_SIZE=500").is_empty());
     assert!(found("psql -c \"SELECT 1\"").is_empty());
+    // Template notation, anywhere in a word; Go templates of the command are not.
+    assert_eq!(
+        found("kubectl -n {{namespace}} logs {{ pod }} > /tmp/{{pod}}.log"),
+        vec![
+            ("namespace".into(), Namespace),
+            ("pod".into(), Pod),
+            ("pod".into(), Pod)
+        ]
+    );
+    assert_eq!(
+        found("kubectl debug node/$NODE -it --image=busybox"),
+        vec![("NODE".into(), Host)]
+    );
+    assert!(found("docker inspect -f '{{.State.Status}}' db").is_empty());
+    assert!(found("kubectl get po -o go-template='{{range .items}}{{end}}'").is_empty());
+    assert!(found("helm template x --set a={{ .Values.b }}").is_empty());
 }
 
 #[test]

@@ -156,8 +156,10 @@ fn lint_procedure(procedure: &Procedure, rules: &Rules, findings: &mut Vec<Findi
                         ),
                     );
                 }
+                let mut named = std::collections::HashSet::new();
                 for p in &c.placeholders {
-                    if p.kind == PlaceholderKind::Text {
+                    // `/etc/app.<suffix> /etc/app.<suffix>.bak`: one finding per name.
+                    if p.kind == PlaceholderKind::Text && named.insert(p.name.as_str()) {
                         push(
                             c.line,
                             FindingSeverity::Warning,

@@ -146,6 +146,10 @@ pub fn kind_for(name: &str) -> PlaceholderKind {
     } else if has("url") || has("repo") {
         PlaceholderKind::Url
     } else if has("host")
+        || n == "node"
+        || n == "nodename"
+        || n.starts_with("node_name")
+        || n.ends_with("_node")
         || has("domain")
         || has("endpoint")
         || n == "ip"
