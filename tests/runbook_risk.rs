@@ -469,6 +469,7 @@ const TABLE: &[(&str, Risk)] = &[
         M,
     ),
     ("kubectl exec -n x web-0", M),
+    ("kubectl exec -it web-0 --", M),
     ("kubectl debug node/worker-2 -it --image=busybox", M),
     ("kubectl debug -it web-0 --image=busybox --target=app", M),
     (

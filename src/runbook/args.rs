@@ -89,7 +89,11 @@ pub(super) fn parse_args(spec: &ProgramSpec, args: &[String]) -> Parsed {
             });
             if let Some(e) = exec {
                 parsed.exec = Some(e.clone());
-                parsed.inner = Some(rest);
+                if rest.is_empty() {
+                    parsed.bare = e.bare;
+                } else {
+                    parsed.inner = Some(rest);
+                }
             } else {
                 parsed.positionals.extend(rest);
             }
