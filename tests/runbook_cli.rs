@@ -313,3 +313,165 @@ fn missing_file_fails_with_its_name() {
         "{stderr}"
     );
 }
+
+fn style(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/runbooks")
+        .join(name)
+}
+
+#[test]
+fn a_folder_lists_every_runbook_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = opsdeck(dir.path())
+        .args(["runbook", "list", "--json"])
+        .arg(style("alerts"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json = json_of(&out);
+    let titles: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["procedures"].as_array().unwrap())
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        vec![
+            "EtcdDatabaseQuotaLowSpace",
+            "KubePodCrashLooping",
+            "NodeFilesystemSpaceFillingUp"
+        ]
+    );
+    let alerts = &json[1]["procedures"][0]["alerts"];
+    assert_eq!(alerts, &serde_json::json!(["KubePodCrashLooping"]));
+
+    let text = opsdeck(dir.path())
+        .args(["runbook", "list"])
+        .arg(style("alerts"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert!(
+        text.contains(
+            "NodeFilesystemSpaceFillingUp.md: NodeFilesystemSpaceFillingUp (1 procedures)"
+        ),
+        "{text}"
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    let assert = opsdeck(dir.path())
+        .args(["runbook", "list"])
+        .arg(empty.path())
+        .assert()
+        .failure();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "no .md files in {}; give a folder of Markdown runbooks",
+            empty.path().display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn show_finds_a_procedure_by_alert_name_in_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = opsdeck(dir.path())
+        .args(["runbook", "show"])
+        .arg(style("alerts"))
+        .arg("NodeFilesystemSpaceFillingUp")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("== NodeFilesystemSpaceFillingUp (line 5)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("   Meaning: A filesystem on a node"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    then type in the session (line 19):"),
+        "{text}"
+    );
+    assert!(
+        text.contains("      │ /dev/sda1        98G   91G  7.0G  93% /"),
+        "{text}"
+    );
+    assert!(!text.contains("KubePodCrashLooping"), "{text}");
+
+    let out = opsdeck(dir.path())
+        .args(["runbook", "show", "--json"])
+        .arg(style("fences.md"))
+        .arg("High error rate on checkout")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json = json_of(&out);
+    let steps: Vec<&Value> = json["procedures"][0]["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["steps"].as_array().unwrap())
+        .collect();
+    let promql = &steps[0]["commands"][0];
+    assert_eq!(promql["interpreter"], "promql");
+    assert_eq!(promql["risk"], "read-only");
+    let sql = steps
+        .iter()
+        .find(|s| s["commands"][0]["interpreter"] == "sql")
+        .unwrap();
+    assert_eq!(
+        sql["sql_session"]["command"],
+        "kubectl -n checkout exec -it checkout-db-0 -- psql -U checkout"
+    );
+    check_command_object(promql);
+}
+
+#[test]
+fn lint_reports_what_the_importer_could_not_read_with_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = opsdeck(dir.path())
+        .args(["runbook", "lint"])
+        .arg(style("fences.md"))
+        .arg(style("prompts.md"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let fences = style("fences.md");
+    let prompts = style("prompts.md");
+    for expected in [
+        format!(
+            "{}:76: warning: the block holds only comments (\"TODO: Command needed\"): no step [High error rate on checkout]",
+            fences.display()
+        ),
+        format!(
+            "{}:97: warning: ```python block is not read: opsdeck runs shell, SQL and PromQL blocks; tag it ```bash if it holds shell commands [Slow reports]",
+            fences.display()
+        ),
+        format!(
+            "{}:69: warning: console block shows no prompted command (`$ …`): read as sample output [Node disk full]",
+            prompts.display()
+        ),
+    ] {
+        assert!(text.contains(&expected), "{expected}\n---\n{text}");
+    }
+}

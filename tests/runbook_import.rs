@@ -43,7 +43,10 @@ fn write_command(out: &mut String, c: &Command, prefix: &str) {
         let names: Vec<String> = c
             .placeholders
             .iter()
-            .map(|p| format!("{}:{}", p.name, p.kind))
+            .map(|p| match &p.default {
+                Some(value) => format!("{}:{}={value}", p.name, p.kind),
+                None => format!("{}:{}", p.name, p.kind),
+            })
             .collect();
         let _ = writeln!(out, "        placeholders: {}", names.join(", "));
     }
@@ -75,10 +78,32 @@ fn outline(runbook: &Runbook) -> String {
                 for note in &step.notes {
                     let _ = writeln!(out, "      · {note}");
                 }
-                for c in &step.commands {
+                if let Some(session) = &step.sql_session {
+                    let _ = writeln!(
+                        out,
+                        "      typed into: {} (line {})",
+                        one_line(&session.command),
+                        session.line
+                    );
+                }
+                for (i, c) in step.commands.iter().enumerate() {
                     write_command(&mut out, c, "");
                     for v in &c.variants {
                         write_command(&mut out, v, "or ");
+                    }
+                    for (label, samples) in [
+                        ("output", &step.expected_output),
+                        ("editor", &step.editor_content),
+                        ("session", &step.session_input),
+                    ] {
+                        for s in samples.iter().filter(|s| s.command == i) {
+                            let _ = writeln!(
+                                out,
+                                "        {label} (line {}): {}",
+                                s.line,
+                                one_line(&s.text)
+                            );
+                        }
                     }
                 }
             }
@@ -391,7 +416,7 @@ fn lint_reports_unknown_commands_unguarded_destruction_and_untyped_placeholders(
     assert!(
         findings
             .iter()
-            .any(|f| f.message.starts_with("placeholder `admin-user`"))
+            .any(|f| f.message.starts_with("placeholder `BACKUP_DIR`"))
     );
 
     let r002 = import_seed(SEEDS[2]);
@@ -467,6 +492,19 @@ fn malformed_annotation_json_names_file_and_line() {
 fn markdown_fragment() -> impl Strategy<Value = String> {
     prop_oneof![
         "[#]{1,6} [A-Za-z0-9 ()]{0,20}\n".prop_map(|s| s),
+        Just("---\ntitle: Alert\n---\n".to_string()),
+        "## (Meaning|Impact|Diagnosis|Mitigation|Verification)\n".prop_map(|s| s),
+        "```(console|shell|text|txt|log|json|ini|toml|python|mermaid)\n".prop_map(|s| s),
+        "(\\$|#|>) (kubectl|df|ssh|ansible|salt|etcdctl|helm) [a-z{}<>$ '-]{0,20}\n"
+            .prop_map(|s| s),
+        "[A-Z]{2,8}   [a-z0-9-]{1,10}   [A-Za-z]{0,8}\n".prop_map(|s| s),
+        "[a-zA-Z]{1,10}: [a-z0-9.:]{0,12}\n".prop_map(|s| s),
+        Just("...\n".to_string()),
+        "[A-Z_]{1,10}=\"?[a-z0-9-]{0,10}\"?\n".prop_map(|s| s),
+        "kubectl (edit cm x|debug node/n -it --image=busybox|exec -it p)\n".prop_map(|s| s),
+        Just("exit\n".to_string()),
+        "kubectl -n \\{\\{ ?[a-z]{1,8} ?\\}\\} get pods -o go-template='\\{\\{range .items\\}\\}\\{\\{end\\}\\}'\n"
+            .prop_map(|s| s),
         Just("**Symptoms:**\n".to_string()),
         Just("**Resolution Steps:**\n".to_string()),
         Just("**Docker Commands**:\n".to_string()),
@@ -511,5 +549,161 @@ proptest! {
     fn classifier_never_panics(text in "\\PC{0,80}") {
         let verdict = opsdeck::runbook::risk::classify(&Rules::builtin(), &text);
         prop_assert!(!verdict.reason.is_empty());
+    }
+}
+
+/// The generated runbook of the import benchmark, in its four shapes.
+fn generated(procedures: usize) -> String {
+    let mut text = String::from("# Generated operations runbook\n\n");
+    for i in 0..procedures {
+        match i % 4 {
+            0 => text.push_str(&format!(
+                "## Service {i} down (Critical)\n**Diagnosis:**\n```bash\nkubectl get pods -n ns{i}\n```\n"
+            )),
+            1 => text.push_str(&format!(
+                "### Restart worker {i}\n1. Restart: `kubectl rollout restart deploy/w{i}`\n\n"
+            )),
+            2 => text.push_str(&format!(
+                "### Cache {i}\n```bash\n# Check\nredis-cli -n {} info memory\n```\n",
+                i % 16
+            )),
+            _ => text.push_str(&format!(
+                "### Disk {i}\n- Check usage: `df -h /data{i}`\n- Notify the owner\n\n"
+            )),
+        }
+    }
+    text
+}
+
+#[test]
+fn a_runbook_of_a_megabyte_and_more_imports_whole() {
+    let text = generated(14_000);
+    assert!(text.len() > 1_000_000, "{} bytes", text.len());
+    let runbook = import_str(&text, Path::new("big.md")).unwrap();
+    assert_eq!(runbook.procedures.len(), 14_000);
+    let last = runbook.procedures.last().unwrap();
+    assert_eq!(last.title, "Disk 13999");
+    let line = text.lines().position(|l| l.contains("/data13999")).unwrap() + 1;
+    assert_eq!(last.all_commands().next().unwrap().line, line);
+}
+
+#[test]
+fn deep_nesting_neither_overflows_nor_hangs() {
+    let depth = 5_000;
+    let mut text = String::from("# Deep\n\n## Lists\n\n");
+    text.push_str(&"- ".repeat(100_000));
+    text.push_str("`kubectl get pods`\n\n## Quotes\n\n");
+    text.push_str(&"> ".repeat(depth));
+    text.push_str("kubectl delete pod x\n\n## Substitutions\n\n```bash\necho ");
+    text.push_str(&"$(".repeat(depth));
+    text.push_str("rm -rf /");
+    text.push_str(&")".repeat(depth));
+    text.push_str("\nsudo ");
+    text.push_str(&"sudo ".repeat(depth));
+    text.push_str("kubectl get pods\n");
+    text.push_str(&"if true; then\n".repeat(depth));
+    text.push_str("```\n");
+    for level in (1..=6).cycle().take(depth) {
+        text.push_str(&format!(
+            "{} Level {level}\n\n```bash\nkubectl get pods\n```\n",
+            "#".repeat(level)
+        ));
+    }
+    let runbook = import_str(&text, Path::new("deep.md")).unwrap();
+    let substitutions = runbook
+        .procedures
+        .iter()
+        .find(|p| p.title == "Substitutions")
+        .unwrap();
+    let risks: Vec<(String, Risk)> = substitutions
+        .all_commands()
+        .map(|c| (c.text.chars().take(12).collect(), c.risk))
+        .collect();
+    // Too deep to read is treated as mutating, never as read-only; the open `if`s
+    // run nothing.
+    assert_eq!(
+        risks,
+        vec![
+            ("echo $($($($".to_string(), Risk::Mutating),
+            ("sudo sudo su".to_string(), Risk::Mutating),
+            ("if true; the".to_string(), Risk::ReadOnly),
+        ]
+    );
+    let _findings = lint(&runbook, &Rules::builtin());
+}
+
+#[test]
+fn an_unterminated_fence_runs_to_the_end_and_is_still_classified() {
+    let text = "# Ops\n\n## Purge\n\n```bash\n# Purge the cache\nredis-cli flushall\n\n## Not a heading inside the fence\n";
+    let runbook = import_str(text, Path::new("open.md")).unwrap();
+    let commands: Vec<(&str, Risk)> = runbook
+        .procedures
+        .iter()
+        .flat_map(|p| p.all_commands())
+        .map(|c| (c.text.as_str(), c.risk))
+        .collect();
+    assert_eq!(commands, vec![("redis-cli flushall", Risk::Destructive)]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    #[test]
+    fn large_arbitrary_runbooks_import(parts in prop::collection::vec(markdown_fragment(), 2_000..4_000)) {
+        let text: String = parts.concat();
+        if let Ok(runbook) = import_str(&text, Path::new("large.md")) {
+            let lines = text.lines().count() + 1;
+            for c in runbook.procedures.iter().flat_map(|p| p.all_commands()) {
+                prop_assert!(c.line >= 1 && c.line <= lines);
+            }
+            for u in &runbook.unread {
+                prop_assert!(u.line >= 1 && u.line <= lines, "{:?}", u);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
+
+    /// A megabyte of arbitrary runbook: every fragment shape, repeated.
+    #[test]
+    fn a_megabyte_of_arbitrary_runbook_imports(parts in prop::collection::vec(markdown_fragment(), 50..120)) {
+        let unit: String = parts.concat();
+        prop_assume!(!unit.is_empty());
+        let text = unit.repeat(1_000_000 / unit.len() + 1);
+        prop_assert!(text.len() >= 1_000_000);
+        if let Ok(runbook) = import_str(&text, Path::new("megabyte.md")) {
+            let lines = text.lines().count() + 1;
+            for c in runbook.procedures.iter().flat_map(|p| p.all_commands()) {
+                prop_assert!(c.line >= 1 && c.line <= lines);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn invalid_utf8_is_rejected_with_its_line(
+        before in "(\\PC{0,20}\n){0,5}",
+        bad in prop::sample::select(vec![vec![0xffu8], vec![0xc3, 0x28], vec![0xe2, 0x82], vec![0x80], vec![0xf0, 0x9f, 0x92]]),
+        after in "\\PC{0,20}",
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.md");
+        let mut bytes = before.clone().into_bytes();
+        bytes.extend(&bad);
+        bytes.extend(after.as_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        let err = import_file(&path).unwrap_err().to_string();
+        let line = before.matches('\n').count() + 1;
+        let expected = format!(
+            "{}:{line}: not a text file (byte {} is binary: NUL or invalid UTF-8); give a Markdown runbook",
+            path.display(),
+            before.len()
+        );
+        prop_assert_eq!(err, expected);
     }
 }

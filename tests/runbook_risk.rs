@@ -417,6 +417,125 @@ const TABLE: &[(&str, Risk)] = &[
     ("timeout 10 kubectl delete pod x", D),
     ("sh -c 'kubectl get pods'", R),
     ("bash -c 'docker-compose down -v'", D),
+    // remote and wrapped commands: the inner command's risk
+    ("ssh worker-3 'systemctl status kubelet'", R),
+    (
+        "ssh -p 2222 -i key ops@worker-3 \"journalctl -u kubelet -n 50\"",
+        R,
+    ),
+    ("ssh worker-3 'sudo systemctl restart kubelet'", M),
+    ("ssh worker-3 'rm -rf /var/lib/kubelet/pods'", D),
+    ("ssh worker-3", M),
+    ("ansible web -m shell -a 'df -h'", R),
+    ("ansible web -m command -a 'rm -rf /tmp/x'", D),
+    ("ansible web -a 'uptime'", R),
+    ("ansible web -m ping", R),
+    ("ansible web -m service -a 'name=nginx state=restarted'", M),
+    ("ansible web -m shell -a 'rm -rf /tmp/x' --check", R),
+    ("ansible-playbook site.yml", M),
+    ("ansible-playbook site.yml -C", R),
+    ("salt '*' cmd.run 'uptime'", R),
+    ("salt '*' cmd.run 'systemctl stop nginx'", M),
+    ("salt '*' state.apply nginx", M),
+    ("salt '*' state.apply nginx test=True", R),
+    ("salt '*' test.ping", R),
+    ("salt '*' pkg.remove nginx", D),
+    ("sudo -u postgres psql -c 'SELECT 1'", R),
+    ("sudo -n systemctl status kubelet", R),
+    ("sudo -i", M),
+    ("su -c 'systemctl is-active docker'", R),
+    ("su - postgres -c 'dropdb app'", D),
+    ("su - postgres", M),
+    ("nsenter -t 1 -m -u -i -n -p -- ip addr", R),
+    ("nsenter --target 1 --mount systemctl restart kubelet", M),
+    ("nsenter -t 1 -m", M),
+    ("chroot /host journalctl -u kubelet", R),
+    ("chroot /host rm -rf /var/lib/etcd", D),
+    ("chroot /host", M),
+    ("chef-client --why-run", R),
+    ("chef-client", M),
+    ("puppet agent --test --noop", R),
+    ("ssh node-1 'sudo chef-client -W'", R),
+    ("ssh bastion 'kubectl delete pod x --dry-run=server'", R),
+    // dry runs
+    ("kubectl apply -f x.yaml --dry-run=server", R),
+    ("kubectl delete pod x --dry-run=client", R),
+    ("kubectl delete pod x --dry-run=none", D),
+    ("helm upgrade web chart/ --dry-run", R),
+    ("rsync -a --delete --dry-run src/ dst/", R),
+    // sessions and debugging
+    (
+        "kubectl exec -it -n x $(kubectl get po -n x -o name | head -1)",
+        M,
+    ),
+    ("kubectl exec -n x web-0", M),
+    ("kubectl exec -it web-0 --", M),
+    ("kubectl debug node/worker-2 -it --image=busybox", M),
+    ("kubectl debug -it web-0 --image=busybox --target=app", M),
+    (
+        "kubectl debug node/worker-2 -it --image=busybox -- chroot /host rm -rf /x",
+        D,
+    ),
+    ("kubectl rsh web-0", M),
+    ("kubectl rsh web-0 ls /data", R),
+    ("oc get pods -n x", R),
+    ("oc delete pod x", D),
+    ("oc rsh web-0", M),
+    // etcd
+    ("etcdctl version", R),
+    (
+        "etcdctl --endpoints=https://127.0.0.1:2379 endpoint status -w table",
+        R,
+    ),
+    ("etcdctl endpoint health --cluster", R),
+    ("etcdctl member list", R),
+    ("etcdctl get /registry --prefix --keys-only", R),
+    ("etcdctl defrag --cluster", M),
+    ("etcdctl put /k v", M),
+    ("etcdctl alarm disarm", M),
+    ("etcdctl snapshot save /backup/etcd.db", M),
+    ("etcdctl compact 1234", D),
+    ("etcdctl del /k", D),
+    ("etcdctl member remove 8e9e05c52164694d", D),
+    (
+        "etcdctl snapshot restore /backup/etcd.db --data-dir /var/lib/etcd-new",
+        D,
+    ),
+    // logs, Prometheus and Alertmanager
+    ("journalctl -u kubelet -n 100 --no-pager", R),
+    ("journalctl --vacuum-size=2G", D),
+    ("journalctl --rotate", M),
+    ("promtool check config prometheus.yml", R),
+    ("promtool query instant http://127.0.0.1:9090 up", R),
+    (
+        "promtool tsdb create-blocks-from openmetrics in.txt out/",
+        M,
+    ),
+    ("amtool alert query", R),
+    ("amtool silence", R),
+    ("amtool silence query alertname=X", R),
+    (
+        "amtool silence add alertname=X --duration=1h --comment=maint",
+        M,
+    ),
+    ("amtool silence expire 1234", M),
+    ("amtool check-config alertmanager.yml", R),
+    // helm and terraform
+    ("helm status web -n x", R),
+    ("helm history web", R),
+    ("helm get values web", R),
+    ("helm rollback web 3", M),
+    ("helm upgrade web chart/ -n x", M),
+    ("helm install web chart/", M),
+    ("terraform plan", R),
+    ("terraform plan -destroy", R),
+    ("terraform show", R),
+    ("terraform state list", R),
+    ("terraform fmt -check", R),
+    ("terraform apply plan.tfplan", M),
+    ("terraform apply -destroy", D),
+    ("terraform destroy -target=module.x", D),
+    ("terraform state rm module.x", D),
     // unknown commands
     ("./scripts/validate_deployment.sh", M),
     ("frobnicate --all", M),
@@ -665,6 +784,22 @@ fn placeholders_are_found_and_typed() {
     assert!(found("awk '{print $5}' | grep \"RATE_LIMIT\" | grep ERROR").is_empty());
     assert!(found("export MEMORY_CACHE_SIZE=500").is_empty());
     assert!(found("psql -c \"SELECT 1\"").is_empty());
+    // Template notation, anywhere in a word; Go templates of the command are not.
+    assert_eq!(
+        found("kubectl -n {{namespace}} logs {{ pod }} > /tmp/{{pod}}.log"),
+        vec![
+            ("namespace".into(), Namespace),
+            ("pod".into(), Pod),
+            ("pod".into(), Pod)
+        ]
+    );
+    assert_eq!(
+        found("kubectl debug node/$NODE -it --image=busybox"),
+        vec![("NODE".into(), Host)]
+    );
+    assert!(found("docker inspect -f '{{.State.Status}}' db").is_empty());
+    assert!(found("kubectl get po -o go-template='{{range .items}}{{end}}'").is_empty());
+    assert!(found("helm template x --set a={{ .Values.b }}").is_empty());
 }
 
 #[test]
@@ -732,4 +867,36 @@ fn values_are_validated_against_their_kind() {
     assert!(placeholders::validate(Text, "two\nlines").is_err());
     let message = placeholders::validate(Namespace, "Rag_7").unwrap_err();
     assert!(message.contains("RFC 1123"), "{message}");
+}
+
+#[test]
+fn commands_that_need_the_terminal_say_how() {
+    use opsdeck::runbook::Interactive;
+    let rules = Rules::builtin();
+    let cases = [
+        ("kubectl edit cm x", Some(Interactive::Editor)),
+        ("sudo vi /etc/hosts", Some(Interactive::Editor)),
+        ("crontab -e", Some(Interactive::Editor)),
+        ("kubectl exec -it web-0 -- bash", Some(Interactive::Session)),
+        ("kubectl exec -it web-0", Some(Interactive::Session)),
+        (
+            "kubectl debug node/n -it --image=busybox",
+            Some(Interactive::Session),
+        ),
+        ("docker exec -it db psql -U app", Some(Interactive::Sql)),
+        ("ssh host", Some(Interactive::Session)),
+        ("top", Some(Interactive::Terminal)),
+        ("kubectl exec web-0 -- ls", None),
+        ("psql -c 'SELECT 1'", None),
+        ("ssh host uptime", None),
+        ("kubectl debug node/n --image=busybox", None),
+    ];
+    for (command, expected) in cases {
+        assert_eq!(classify(&rules, command).interactive, expected, "{command}");
+    }
+    let debug = classify(&rules, "kubectl debug node/n -it --image=busybox");
+    assert_eq!(
+        debug.reason,
+        "kubectl debug node/… creates a privileged pod on the node, with the host's filesystem at /host, then attaches an interactive shell to it; what is typed there is not checked"
+    );
 }

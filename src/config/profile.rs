@@ -380,7 +380,8 @@ impl Profile {
         }
     }
 
-    /// Runbook paths resolved against the profile file's directory.
+    /// Runbook paths resolved against the profile file's directory. A folder
+    /// stands for every `.md` file under it (a catalog, such as one file per alert).
     pub fn runbook_paths(&self) -> Vec<PathBuf> {
         let base = self
             .source
@@ -388,7 +389,8 @@ impl Profile {
             .and_then(Path::parent)
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        self.runbooks
+        let resolved: Vec<PathBuf> = self
+            .runbooks
             .iter()
             .map(|p| {
                 if p.is_absolute() {
@@ -397,11 +399,56 @@ impl Profile {
                     base.join(p)
                 }
             })
-            .collect()
+            .collect();
+        let mut paths = Vec::new();
+        for path in resolved {
+            match path.is_dir().then(|| runbook_files(&path)) {
+                Some(Ok(files)) => paths.extend(files),
+                // A folder that cannot be read stays, so importing it reports why.
+                Some(Err(_)) | None => paths.push(path),
+            }
+        }
+        paths
     }
 
     /// The profile as TOML, for generated profiles (the simulated environment writes one).
     pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
         toml::to_string_pretty(self)
     }
+}
+
+/// How deep a runbook folder's sub-folders are read.
+const RUNBOOK_DEPTH: usize = 8;
+
+/// Every `.md` file under `dir`, sorted by path. Hidden files and folders are
+/// skipped, and symbolic links to folders are not followed (they could loop).
+pub fn runbook_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    fn collect(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if depth < RUNBOOK_DEPTH {
+                    collect(&path, depth + 1, files)?;
+                }
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+                && path.is_file()
+            {
+                files.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    collect(dir, 0, &mut files)?;
+    files.sort();
+    Ok(files)
 }

@@ -1,73 +1,76 @@
 //! Code blocks to steps and commands: `#` comments become descriptions, `# or`
 //! makes a platform variant, `if command -v kubectl … else … fi` splits into
 //! Kubernetes and Docker variants, and `echo` lines in scripts are dropped.
+//!
+//! What follows a command belongs to it: a transcript's output becomes its expected
+//! output, the lines under `kubectl edit` what to change in the editor, the lines
+//! under `kubectl debug node/…` what to type in that session (their risk raises the
+//! command's), and SQL under `psql` statements for that session. A line of its own
+//! such as `NAMESPACE="kube-etcd"` is no step: it gives `$NAMESPACE` a default in the
+//! steps that follow.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::annotation::Annotation;
-use super::model::{Command, Interpreter, Platform, Step};
+use super::grouping;
+use super::model::{Command, Interpreter, NEEDS_TERMINAL, Platform, SessionRef, Step, Unread};
 use super::placeholders;
-use super::risk::{self, Risk, Rules};
+use super::risk::{self, Interactive, Risk, Rules};
 use super::shell::{self, BlockItem, Token};
+use super::transcript::{self, Piece};
 
-/// What a fenced block holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockKind {
-    Shell,
-    Sql,
-    Promql,
-    /// Numbered prose steps, some ending in a command (`1. Check logs: docker …`).
-    NumberedText,
-    /// Configuration, alert rules, diagrams, sample output: nothing to run.
-    NotCommands,
-}
+pub use super::fence::{BlockKind, block_kind, strip_numbering};
 
-static NUMBERED: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"^\s*(\d+)[.)]\s+(.*)$").ok());
-static ECHO_TAIL: LazyLock<Option<Regex>> =
+pub(super) static ECHO_TAIL: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\s+(?:&&|\|\|)\s+echo\b.*$").ok());
-
-pub fn block_kind(lang: &str, code: &str) -> BlockKind {
-    match lang {
-        "bash" | "sh" | "shell" | "zsh" | "console" | "shell-session" | "terminal" => {
-            BlockKind::Shell
-        }
-        "sql" | "psql" | "postgresql" | "postgres" | "pgsql" | "mysql" => BlockKind::Sql,
-        "promql" => BlockKind::Promql,
-        "" | "text" | "txt" | "plain" | "plaintext" => {
-            let numbered = code
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .all(|l| NUMBERED.as_ref().is_some_and(|re| re.is_match(l)));
-            if numbered && !code.trim().is_empty() {
-                BlockKind::NumberedText
-            } else {
-                BlockKind::Shell
-            }
-        }
-        _ => BlockKind::NotCommands,
-    }
-}
 
 /// Where a block sits, and what applies to all its commands.
 pub struct BlockContext<'a> {
     pub rules: &'a Rules,
+    /// The fence's language tag, lowercase (empty when untagged).
+    pub lang: &'a str,
+    /// 1-based line of the opening fence.
+    pub fence_line: usize,
     /// 1-based line of the block's first content line.
     pub first_line: usize,
     pub annotation: Option<&'a Annotation>,
+    /// The block sits in a list item, which is the step its lines belong to.
+    pub in_list_item: bool,
 }
 
-/// Builds one command: classifies it, finds its placeholders, applies annotations.
+/// What one procedure carries from block to block.
+#[derive(Debug, Default)]
+pub struct Scope {
+    /// Placeholder defaults from `NAME=value` lines, by name.
+    pub defaults: HashMap<String, String>,
+    /// The last command that opened a database session.
+    pub sql_session: Option<SessionRef>,
+    /// What could not be read, for the runbook's `unread` list.
+    pub unread: Vec<Unread>,
+    /// How many `NAME=value` settings the procedure's blocks made.
+    pub settings: usize,
+}
+
+impl Scope {
+    pub(super) fn unread(&mut self, line: usize, message: String) {
+        self.unread.push(Unread { line, message });
+    }
+}
+
+/// Builds one command: classifies it, finds its placeholders (with the defaults
+/// the procedure set so far), applies annotations. Also says what the command does
+/// with the terminal.
 pub fn make_command(
     ctx: &BlockContext<'_>,
+    scope: &Scope,
     text: &str,
     line: usize,
-    description: Option<String>,
     interpreter: Interpreter,
-    defined: &[String],
-) -> Command {
+    defined: &HashSet<String>,
+) -> (Command, Option<Interactive>) {
     let classification = match interpreter {
         Interpreter::Shell => risk::classify(ctx.rules, text),
         Interpreter::Sql => risk::classify_sql(ctx.rules, text),
@@ -76,22 +79,30 @@ pub fn make_command(
             reason: "PromQL query: only reads metrics from Prometheus".into(),
             warnings: Vec::new(),
             unknown: Vec::new(),
+            interactive: None,
         },
     };
-    let placeholders = match interpreter {
+    let mut placeholders = match interpreter {
         Interpreter::Promql => Vec::new(),
-        _ => placeholders::find_with_defined(text, defined),
+        _ => placeholders::find_with(text, defined),
     };
+    for p in placeholders.iter_mut() {
+        p.default = scope.defaults.get(&p.name).cloned();
+    }
+    let mut warnings = classification.warnings;
+    if let Some(interactive) = classification.interactive {
+        warnings.push(format!("{NEEDS_TERMINAL}: {interactive}"));
+    }
     let mut command = Command {
         text: text.to_string(),
-        description,
+        description: None,
         line,
         interpreter,
         platform: Platform::of_command(text),
         risk: classification.risk,
         reason: classification.reason,
         placeholders,
-        warnings: classification.warnings,
+        warnings,
         annotation: None,
         variants: Vec::new(),
     };
@@ -103,7 +114,7 @@ pub fn make_command(
     if let Some(annotation) = ctx.annotation {
         apply_annotation(&mut command, annotation);
     }
-    command
+    (command, classification.interactive)
 }
 
 /// An annotation can raise a risk freely; lowering it needs a `reason` (lint
@@ -135,22 +146,59 @@ pub fn apply_annotation(command: &mut Command, annotation: &Annotation) {
     command.annotation = annotation.for_command();
 }
 
-/// Strips `1. ` / `2) ` numbering from a step's text.
-pub fn strip_numbering(text: &str) -> String {
-    match NUMBERED.as_ref().and_then(|re| re.captures(text)) {
-        Some(cap) => cap.get(2).map_or("", |m| m.as_str()).trim().to_string(),
-        None => text.trim().to_string(),
-    }
-}
-
-/// Steps from a block of the given kind.
-pub fn steps_from_block(ctx: &BlockContext<'_>, kind: BlockKind, code: &str) -> Vec<Step> {
+/// Steps from a block of the given kind. Blocks that hold no commands (data,
+/// diagrams, prose, output) give none; what could not be read is noted in `scope`.
+pub fn steps_from_block(
+    ctx: &BlockContext<'_>,
+    kind: BlockKind,
+    code: &str,
+    scope: &mut Scope,
+) -> Vec<Step> {
     match kind {
-        BlockKind::NotCommands => Vec::new(),
-        BlockKind::NumberedText => numbered_text_steps(ctx, code),
-        BlockKind::Shell => grouped_steps(ctx, code, Interpreter::Shell),
-        BlockKind::Sql => grouped_steps(ctx, code, Interpreter::Sql),
-        BlockKind::Promql => grouped_steps(ctx, code, Interpreter::Promql),
+        BlockKind::Data | BlockKind::Text => Vec::new(),
+        BlockKind::Other => {
+            if !code.trim().is_empty() {
+                scope.unread(
+                    ctx.fence_line,
+                    format!(
+                        "```{} block is not read: opsdeck runs shell, SQL and PromQL blocks; tag it ```bash if it holds shell commands",
+                        ctx.lang
+                    ),
+                );
+            }
+            Vec::new()
+        }
+        BlockKind::NumberedText => numbered_text_steps(ctx, code, scope),
+        BlockKind::Shell | BlockKind::Console | BlockKind::Untagged => {
+            let pieces = transcript::split(code, kind, ctx.rules);
+            let has_statement = pieces.iter().any(|p| matches!(p, Piece::Statement { .. }));
+            if kind == BlockKind::Untagged
+                && !pieces.iter().any(|p| match p {
+                    Piece::Statement { text, .. } => transcript::command_like(ctx.rules, text),
+                    _ => false,
+                })
+            {
+                if has_statement {
+                    scope.unread(
+                        ctx.fence_line,
+                        "untagged block read as text: no line starts with a command opsdeck knows; tag it ```bash if it holds commands".into(),
+                    );
+                }
+                return Vec::new();
+            }
+            if kind == BlockKind::Console && !has_statement {
+                scope.unread(
+                    ctx.fence_line,
+                    "console block shows no prompted command (`$ …`): read as sample output".into(),
+                );
+                return Vec::new();
+            }
+            grouping::grouped_steps(ctx, pieces, Interpreter::Shell, scope)
+        }
+        BlockKind::Sql => grouping::grouped_steps(ctx, sql_pieces(code), Interpreter::Sql, scope),
+        BlockKind::Promql => {
+            grouping::grouped_steps(ctx, sql_pieces(code), Interpreter::Promql, scope)
+        }
     }
 }
 
@@ -168,7 +216,7 @@ pub fn looks_like_command(rules: &Rules, text: &str) -> bool {
     is_program && !first.contains("/.") && rules.knows_program(first) && !first.starts_with('/')
 }
 
-fn numbered_text_steps(ctx: &BlockContext<'_>, code: &str) -> Vec<Step> {
+fn numbered_text_steps(ctx: &BlockContext<'_>, code: &str, scope: &mut Scope) -> Vec<Step> {
     let mut steps = Vec::new();
     for (idx, raw) in code.lines().enumerate() {
         if raw.trim().is_empty() {
@@ -176,61 +224,25 @@ fn numbered_text_steps(ctx: &BlockContext<'_>, code: &str) -> Vec<Step> {
         }
         let line = ctx.first_line + idx;
         let text = strip_numbering(raw);
-        let mut step = Step {
-            text: text.clone(),
-            notes: Vec::new(),
-            commands: Vec::new(),
-            line,
-        };
+        let mut step = Step::new(text.clone(), line);
         if let Some((before, after)) = text.split_once(": ")
             && looks_like_command(ctx.rules, after.trim())
         {
             step.text = before.trim().to_string();
-            step.commands.push(make_command(
+            let (mut command, _) = make_command(
                 ctx,
+                scope,
                 after.trim(),
                 line,
-                Some(step.text.clone()),
                 Interpreter::Shell,
-                &[],
-            ));
+                &HashSet::new(),
+            );
+            command.description = Some(step.text.clone());
+            step.commands.push(command);
         }
         steps.push(step);
     }
     steps
-}
-
-#[derive(Default)]
-struct Group {
-    description: Vec<String>,
-    line: Option<usize>,
-    commands: Vec<Command>,
-    notes: Vec<String>,
-}
-
-impl Group {
-    fn into_step(self) -> Option<Step> {
-        if self.description.is_empty() && self.commands.is_empty() && self.notes.is_empty() {
-            return None;
-        }
-        let mut description = self.description.into_iter();
-        let text = description
-            .next()
-            .map(|t| strip_numbering(&t))
-            .unwrap_or_default();
-        let mut notes: Vec<String> = description.collect();
-        notes.extend(self.notes);
-        let line = self
-            .line
-            .or_else(|| self.commands.first().map(|c| c.line))
-            .unwrap_or(0);
-        Some(Step {
-            text,
-            notes,
-            commands: self.commands,
-            line,
-        })
-    }
 }
 
 fn is_sql_statement(text: &str) -> bool {
@@ -257,17 +269,50 @@ fn is_sql_statement(text: &str) -> bool {
     keyword && text.trim_end().ends_with(';')
 }
 
-/// A statement the script prints for its reader: `echo "=== …"`, `echo`.
-fn is_echo_noise(text: &str) -> bool {
+/// A statement the script prints for its reader: `echo "=== …"`, `echo`. Not one
+/// whose `$(…)` changes something (`echo $(kubectl delete pod x)`).
+pub(super) fn is_echo_noise(rules: &Rules, text: &str) -> bool {
     let tokens = shell::tokenize(text);
     let first_is_echo = matches!(
         tokens.first(),
         Some(Token::Word { text, .. }) if text == "echo" || text == "printf"
     );
     first_is_echo
-        && !tokens
-            .iter()
-            .any(|t| matches!(t, Token::Operator(_) | Token::Redirect { .. }))
+        && tokens.iter().all(|t| match t {
+            Token::Word { substitutions, .. } => substitutions
+                .iter()
+                .all(|sub| risk::classify(rules, sub).risk == Risk::ReadOnly),
+            Token::Operator(_) | Token::Redirect { .. } => false,
+        })
+}
+
+/// `NAME=value` (or `export NAME=value`) and nothing else, on one line: the names
+/// it sets, each with its value when that is literal (no `$`, no placeholder).
+pub(super) fn settings(text: &str) -> Option<Vec<(String, Option<String>)>> {
+    if text.contains('\n') || text.contains("$(") || text.contains('`') {
+        return None;
+    }
+    let tokens = shell::tokenize(text);
+    let mut out = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let Token::Word {
+            text,
+            substitutions,
+        } = token
+        else {
+            return None;
+        };
+        if i == 0 && text == "export" && tokens.len() > 1 {
+            continue;
+        }
+        if !substitutions.is_empty() || !transcript::is_assignment(text) {
+            return None;
+        }
+        let (name, value) = text.split_once('=')?;
+        let literal = !value.contains('$') && placeholders::find(value).is_empty();
+        out.push((name.to_string(), literal.then(|| value.to_string())));
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// `if command -v kubectl …; then A; else B; fi` → (A statements, B statements).
@@ -306,181 +351,8 @@ fn platform_branches(text: &str) -> Option<(Branch, Branch)> {
     Some((then_branch, else_branch))
 }
 
-fn grouped_steps(ctx: &BlockContext<'_>, code: &str, interpreter: Interpreter) -> Vec<Step> {
-    let code = strip_prompts(code);
-    let items = match interpreter {
-        Interpreter::Shell => shell::split_block(&code),
-        _ => sql_items(&code),
-    };
-    let mut steps = Vec::new();
-    let mut group = Group::default();
-    // Comments not yet known to be a description (of what follows) or a note (on
-    // what precedes, when they sit right under a command and a blank line follows).
-    let mut pending: Vec<(String, usize)> = Vec::new();
-    let mut pending_follows_command = false;
-    let mut blank_after_pending = false;
-    let mut pending_or = false;
-    let mut blank_since_statement = false;
-    let mut defined: Vec<String> = Vec::new();
-    let mut after_shebang = false;
-
-    fn close(group: &mut Group, steps: &mut Vec<Step>) {
-        if let Some(step) = std::mem::take(group).into_step() {
-            steps.push(step);
-        }
-    }
-    fn flush_pending(
-        group: &mut Group,
-        steps: &mut Vec<Step>,
-        pending: &mut Vec<(String, usize)>,
-        as_notes: bool,
-    ) {
-        if pending.is_empty() {
-            return;
-        }
-        if as_notes && !group.commands.is_empty() {
-            group.notes.extend(pending.drain(..).map(|(t, _)| t));
-        } else {
-            close(group, steps);
-            group.line = pending.first().map(|(_, l)| *l);
-            group.description = pending.drain(..).map(|(t, _)| t).collect();
-            close(group, steps);
-        }
-    }
-
-    for item in items {
-        match item {
-            BlockItem::Blank => {
-                if !pending.is_empty() {
-                    blank_after_pending = true;
-                }
-                blank_since_statement = true;
-            }
-            BlockItem::Comment { text, line } => {
-                if text.starts_with('!') {
-                    after_shebang = true;
-                    continue;
-                }
-                if after_shebang
-                    && pending.is_empty()
-                    && group.commands.is_empty()
-                    && steps.is_empty()
-                {
-                    // The comment under `#!/bin/bash` names the script, which the
-                    // procedure's title already does.
-                    after_shebang = false;
-                    continue;
-                }
-                after_shebang = false;
-                if text.eq_ignore_ascii_case("or") {
-                    pending_or = true;
-                    continue;
-                }
-                if blank_after_pending {
-                    flush_pending(
-                        &mut group,
-                        &mut steps,
-                        &mut pending,
-                        pending_follows_command,
-                    );
-                    blank_after_pending = false;
-                }
-                if pending.is_empty() {
-                    pending_follows_command = !group.commands.is_empty() && !blank_since_statement;
-                }
-                pending.push((text, ctx.first_line + line));
-            }
-            BlockItem::Statement { text, line } => {
-                let line = ctx.first_line + line;
-                if interpreter == Interpreter::Shell && is_echo_noise(&text) {
-                    continue;
-                }
-                let text = match ECHO_TAIL.as_ref() {
-                    Some(re) if interpreter == Interpreter::Shell && !text.contains('\n') => {
-                        re.replace(&text, "").into_owned()
-                    }
-                    _ => text,
-                };
-                let new_commands = statement_commands(ctx, &text, line, interpreter, &defined);
-                defined.extend(placeholders::defined_names(&text));
-                if new_commands.is_empty() {
-                    continue;
-                }
-                if pending_or && pending.is_empty() && !group.commands.is_empty() {
-                    pending_or = false;
-                    if let Some(last) = group.commands.last_mut() {
-                        for mut variant in new_commands {
-                            variant.description = last.description.clone();
-                            last.variants.push(variant);
-                        }
-                    }
-                    blank_since_statement = false;
-                    continue;
-                }
-                pending_or = false;
-                if !pending.is_empty() {
-                    if blank_after_pending {
-                        flush_pending(
-                            &mut group,
-                            &mut steps,
-                            &mut pending,
-                            pending_follows_command,
-                        );
-                        close(&mut group, &mut steps);
-                    } else {
-                        close(&mut group, &mut steps);
-                        group.line = pending.first().map(|(_, l)| *l);
-                        group.description = pending.drain(..).map(|(t, _)| t).collect();
-                    }
-                    blank_after_pending = false;
-                } else if blank_since_statement && !group.commands.is_empty() {
-                    close(&mut group, &mut steps);
-                }
-                let description = (!group.description.is_empty()).then(|| {
-                    let mut d = group.description.clone();
-                    if let Some(first) = d.first_mut() {
-                        *first = strip_numbering(first);
-                    }
-                    d.join(" ")
-                });
-                for mut command in new_commands {
-                    command.description = description.clone();
-                    for v in command.variants.iter_mut() {
-                        v.description = description.clone();
-                    }
-                    group.commands.push(command);
-                }
-                blank_since_statement = false;
-            }
-        }
-    }
-    flush_pending(
-        &mut group,
-        &mut steps,
-        &mut pending,
-        pending_follows_command,
-    );
-    close(&mut group, &mut steps);
-    steps
-}
-
-/// `$ kubectl get pods` in console blocks: the prompt is not part of the command.
-fn strip_prompts(code: &str) -> String {
-    let prompted = code
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .all(|l| l.trim_start().starts_with("$ "));
-    if !prompted {
-        return code.to_string();
-    }
-    code.lines()
-        .map(|l| l.trim_start().strip_prefix("$ ").unwrap_or(l))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// SQL and PromQL blocks: `--`/`#` comments, statements end at `;` or a blank line.
-fn sql_items(code: &str) -> Vec<BlockItem> {
+fn sql_pieces(code: &str) -> Vec<Piece> {
     let mut items = Vec::new();
     let mut current: Option<(String, usize)> = None;
     for (idx, raw) in code.lines().enumerate() {
@@ -514,25 +386,33 @@ fn sql_items(code: &str) -> Vec<BlockItem> {
         items.push(BlockItem::Statement { text, line });
     }
     items
+        .into_iter()
+        .map(|item| match item {
+            BlockItem::Blank => Piece::Blank,
+            BlockItem::Comment { text, line } => Piece::Comment { text, line },
+            BlockItem::Statement { text, line } => Piece::Statement { text, line },
+        })
+        .collect()
 }
 
 /// The commands one statement yields: one, or a pair of platform variants from an
-/// `if command -v kubectl` probe.
-fn statement_commands(
+/// `if command -v kubectl` probe; each with what it does with the terminal.
+pub(super) fn statement_commands(
     ctx: &BlockContext<'_>,
+    scope: &Scope,
     text: &str,
     line: usize,
     interpreter: Interpreter,
-    defined: &[String],
-) -> Vec<Command> {
+    defined: &HashSet<String>,
+) -> Vec<(Command, Option<Interactive>)> {
     if interpreter == Interpreter::Shell {
         if let Some((then_branch, else_branch)) = platform_branches(text) {
-            let build = |branch: &[(String, usize)]| -> Vec<Command> {
+            let build = |branch: &[(String, usize)]| -> Vec<(Command, Option<Interactive>)> {
                 branch
                     .iter()
-                    .filter(|(t, _)| !is_echo_noise(t))
+                    .filter(|(t, _)| !is_echo_noise(ctx.rules, t))
                     .map(|(t, offset)| {
-                        make_command(ctx, t, line + offset, None, Interpreter::Shell, defined)
+                        make_command(ctx, scope, t, line + offset, Interpreter::Shell, defined)
                     })
                     .collect()
             };
@@ -541,38 +421,49 @@ fn statement_commands(
             if primary.is_empty() {
                 return alternatives;
             }
-            for (i, alt) in alternatives.into_iter().enumerate() {
+            for (i, (alt, _)) in alternatives.into_iter().enumerate() {
                 let index = i.min(primary.len() - 1);
-                primary[index].variants.push(alt);
+                primary[index].0.variants.push(alt);
             }
             return primary;
         }
         if is_sql_statement(text) {
             return vec![make_command(
                 ctx,
+                scope,
                 text,
                 line,
-                None,
                 Interpreter::Sql,
                 defined,
             )];
         }
     }
-    vec![make_command(ctx, text, line, None, interpreter, defined)]
+    vec![make_command(ctx, scope, text, line, interpreter, defined)]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runbook::fence;
+    use crate::runbook::model::Sample;
 
-    fn steps(code: &str) -> Vec<Step> {
+    fn steps_of(kind: BlockKind, code: &str) -> (Vec<Step>, Scope) {
         let rules = Rules::builtin();
         let ctx = BlockContext {
             rules: &rules,
+            lang: "bash",
+            fence_line: 9,
             first_line: 10,
             annotation: None,
+            in_list_item: false,
         };
-        steps_from_block(&ctx, BlockKind::Shell, code)
+        let mut scope = Scope::default();
+        let steps = steps_from_block(&ctx, kind, code, &mut scope);
+        (steps, scope)
+    }
+
+    fn steps(code: &str) -> Vec<Step> {
+        steps_of(BlockKind::Shell, code).0
     }
 
     #[test]
@@ -624,18 +515,101 @@ mod tests {
 
     #[test]
     fn numbered_text_blocks_yield_steps_with_commands() {
-        let rules = Rules::builtin();
-        let ctx = BlockContext {
-            rules: &rules,
-            first_line: 1,
-            annotation: None,
-        };
         let code = "1. Check logs: docker-compose logs app\n2. Notify on-call engineer\n";
-        assert_eq!(block_kind("", code), BlockKind::NumberedText);
-        let s = steps_from_block(&ctx, BlockKind::NumberedText, code);
+        assert_eq!(fence::block_kind("", code), BlockKind::NumberedText);
+        let (s, _) = steps_of(BlockKind::NumberedText, code);
         assert_eq!(s[0].text, "Check logs");
         assert_eq!(s[0].commands[0].text, "docker-compose logs app");
         assert!(s[1].commands.is_empty());
-        assert_eq!(block_kind("yaml", "groups: []"), BlockKind::NotCommands);
+        assert_eq!(fence::block_kind("yaml", "groups: []"), BlockKind::Data);
+    }
+
+    #[test]
+    fn transcript_output_is_the_commands_expected_output() {
+        let s = steps("$ kubectl get sc\nNAME   PROVISIONER\nstd    gce-pd\n\n$ kubectl get pvc\n");
+        assert_eq!(s.len(), 2, "{s:#?}");
+        assert_eq!(s[0].commands[0].text, "kubectl get sc");
+        assert_eq!(
+            s[0].expected_output,
+            vec![Sample {
+                command: 0,
+                line: 11,
+                text: "NAME   PROVISIONER\nstd    gce-pd".into()
+            }]
+        );
+        assert!(s[1].expected_output.is_empty());
+    }
+
+    #[test]
+    fn editor_content_and_sessions_belong_to_their_command() {
+        let s = steps(
+            "kubectl edit cm -n kube-system kube-proxy-config\n...\nmetricsBindAddress: 0.0.0.0:10249\n...\n",
+        );
+        assert_eq!(s[0].commands.len(), 1);
+        assert_eq!(
+            s[0].editor_content[0].text,
+            "...\nmetricsBindAddress: 0.0.0.0:10249\n..."
+        );
+        assert!(s[0].commands[0].needs_terminal());
+
+        let s = steps(
+            "kubectl debug node/w2 -it --image=busybox\nchroot /host\nrm -rf /var/lib/kubelet/x\nexit\nkubectl get pods\n",
+        );
+        assert_eq!(s[0].commands.len(), 2, "{s:#?}");
+        let opener = &s[0].commands[0];
+        assert_eq!(opener.risk, Risk::Destructive);
+        assert!(
+            opener
+                .reason
+                .contains("in that session, `rm -rf /var/lib/kubelet/x`:"),
+            "{}",
+            opener.reason
+        );
+        let typed: Vec<&str> = s[0].session_input.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            typed,
+            vec!["chroot /host", "rm -rf /var/lib/kubelet/x", "exit"]
+        );
+    }
+
+    #[test]
+    fn settings_set_defaults_and_are_no_step() {
+        let (s, scope) = steps_of(
+            BlockKind::Shell,
+            "NAMESPACE=\"kube-etcd\"\nkubectl -n $NAMESPACE get pods\nPOD=$(kubectl get po -o name)\nkubectl logs $POD\n",
+        );
+        let cmds: Vec<&Command> = s.iter().flat_map(|s| s.commands.iter()).collect();
+        assert_eq!(cmds[0].text, "kubectl -n $NAMESPACE get pods");
+        assert_eq!(
+            cmds[0].placeholders[0].default.as_deref(),
+            Some("kube-etcd")
+        );
+        assert_eq!(
+            scope.defaults.get("NAMESPACE").map(String::as_str),
+            Some("kube-etcd")
+        );
+        // A computed value stays a command, and defines $POD for the block.
+        assert!(cmds[1].text.starts_with("POD="));
+        assert!(cmds[2].placeholders.is_empty());
+    }
+
+    #[test]
+    fn comment_only_and_text_blocks_give_no_steps() {
+        let (s, scope) = steps_of(BlockKind::Shell, "# TODO: Command needed\n");
+        assert!(s.is_empty());
+        assert_eq!(scope.unread[0].line, 10);
+        let (s, scope) = steps_of(
+            BlockKind::Untagged,
+            "Name:   web\nStatus: Running\nfoo bar baz\n",
+        );
+        assert!(s.is_empty());
+        assert!(
+            scope.unread[0]
+                .message
+                .starts_with("untagged block read as text")
+        );
+        let (s, scope) = steps_of(BlockKind::Console, "NAME   STATUS\nweb    Ready\n");
+        assert!(s.is_empty());
+        assert_eq!(scope.unread[0].line, 9);
     }
 }

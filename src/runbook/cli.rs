@@ -10,9 +10,10 @@ use color_eyre::eyre::{WrapErr, eyre};
 use serde::Serialize;
 
 use super::builtin;
+use super::catalog;
 use super::import;
 use super::lint::{self, FindingSeverity};
-use super::model::{Command, Procedure, Runbook};
+use super::model::{Command, Procedure, Runbook, Sample, Step};
 use super::risk::{Risk, Rules};
 
 macro_rules! outln {
@@ -34,7 +35,7 @@ pub struct RunbookArgs {
 pub enum RunbookCommand {
     /// List the procedures of runbook files (the built-in runbooks when none is given)
     List {
-        /// Markdown files, or built-in names such as builtin:rag7
+        /// Markdown files, folders of them, or built-in names such as builtin:rag7
         files: Vec<PathBuf>,
         /// Print JSON instead of a table
         #[arg(long)]
@@ -45,9 +46,10 @@ pub enum RunbookCommand {
     },
     /// Show steps, commands, risks with reasons, and placeholders
     Show {
-        /// A Markdown file, or a built-in name such as builtin:rag7
+        /// A Markdown file, a folder of them, or a built-in name such as builtin:rag7
         file: PathBuf,
-        /// Procedure number (as `list` prints it) or title; all procedures when omitted
+        /// Procedure number (as `list` prints it), title or alert name; all
+        /// procedures when omitted
         procedure: Option<String>,
         #[arg(long)]
         json: bool,
@@ -55,7 +57,8 @@ pub enum RunbookCommand {
         rules: Option<PathBuf>,
     },
     /// Report problems: untyped placeholders, unknown commands, unguarded destructive
-    /// steps, annotations that lower risk. Exits 1 when there are errors.
+    /// steps, annotations that lower risk, and what the importer could not read.
+    /// Exits 1 when there are errors.
     Lint {
         files: Vec<PathBuf>,
         #[arg(long)]
@@ -107,22 +110,37 @@ fn execute(args: RunbookArgs, out: &mut String) -> color_eyre::Result<ExitCode> 
             rules,
         } => {
             let rules = load_rules(rules.as_deref())?;
-            let mut runbook = load(&file, &rules)?;
+            let mut runbooks = load_all(std::slice::from_ref(&file), &rules)?;
             if let Some(wanted) = procedure {
-                let index = find_procedure(&runbook, &wanted).ok_or_else(|| {
-                    eyre!(
-                        "no procedure `{wanted}` in {}; run `opsdeck runbook list {}` to see them",
-                        file.display(),
-                        file.display()
-                    )
-                })?;
+                let (at, index) = runbooks
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, r)| find_procedure(r, &wanted).map(|p| (i, p)))
+                    .ok_or_else(|| {
+                        eyre!(
+                            "no procedure `{wanted}` in {}; run `opsdeck runbook list {}` to see them",
+                            file.display(),
+                            file.display()
+                        )
+                    })?;
+                let mut runbook = runbooks.swap_remove(at);
                 let chosen = runbook.procedures.swap_remove(index);
                 runbook.procedures = vec![chosen];
+                runbooks = vec![runbook];
             }
             if json {
-                outln!(out, "{}", serde_json::to_string_pretty(&runbook)?);
+                // One file: one runbook object, as before folders were accepted.
+                match runbooks.as_slice() {
+                    [one] => outln!(out, "{}", serde_json::to_string_pretty(one)?),
+                    many => outln!(out, "{}", serde_json::to_string_pretty(many)?),
+                }
             } else {
-                print_show(out, &runbook);
+                for (i, runbook) in runbooks.iter().enumerate() {
+                    if i > 0 {
+                        outln!(out);
+                    }
+                    out.push_str(&show_text(runbook));
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -192,6 +210,8 @@ fn load(file: &Path, rules: &Rules) -> color_eyre::Result<Runbook> {
     import::import_file_with(file, rules).wrap_err("importing the runbook failed")
 }
 
+/// The runbooks of files, folders (every `.md` under them) and built-in names;
+/// the built-in runbooks when none is given.
 fn load_all(files: &[PathBuf], rules: &Rules) -> color_eyre::Result<Vec<Runbook>> {
     if files.is_empty() {
         return builtin::all()
@@ -199,12 +219,33 @@ fn load_all(files: &[PathBuf], rules: &Rules) -> color_eyre::Result<Vec<Runbook>
             .map(|b| Ok(b.import(rules)?))
             .collect();
     }
-    files.iter().map(|f| load(f, rules)).collect()
+    let mut runbooks = Vec::new();
+    for file in files {
+        if file.is_dir() {
+            let found = catalog::markdown_files(file)?;
+            if found.is_empty() {
+                return Err(eyre!(
+                    "no .md files in {}; give a folder of Markdown runbooks",
+                    file.display()
+                ));
+            }
+            for f in found {
+                runbooks.push(load(&f, rules)?);
+            }
+        } else {
+            runbooks.push(load(file, rules)?);
+        }
+    }
+    Ok(runbooks)
 }
 
+/// By number, alert name, exact title, then a title containing `wanted`.
 fn find_procedure(runbook: &Runbook, wanted: &str) -> Option<usize> {
     if let Ok(n) = wanted.parse::<usize>() {
         return (n >= 1 && n <= runbook.procedures.len()).then(|| n - 1);
+    }
+    if let Some(found) = catalog::find_by_alert(std::slice::from_ref(runbook), wanted) {
+        return Some(found.index);
     }
     let lower = wanted.to_ascii_lowercase();
     runbook
@@ -342,9 +383,23 @@ fn print_list(out: &mut String, runbook: &Runbook) {
     outln!(out);
 }
 
+/// How a command's text is run, as `show` prefixes it.
+fn prompt_of(c: &Command) -> &'static str {
+    match c.interpreter {
+        super::model::Interpreter::Shell => "$",
+        super::model::Interpreter::Sql => "sql>",
+        super::model::Interpreter::Promql => "promql>",
+    }
+}
+
 fn print_command(out: &mut String, c: &Command, indent: &str, prefix: &str) {
     let mut lines = c.text.lines();
-    outln!(out, "{indent}{prefix}$ {}", lines.next().unwrap_or(""));
+    outln!(
+        out,
+        "{indent}{prefix}{} {}",
+        prompt_of(c),
+        lines.next().unwrap_or("")
+    );
     for more in lines {
         outln!(out, "{indent}    {more}");
     }
@@ -355,13 +410,47 @@ fn print_command(out: &mut String, c: &Command, indent: &str, prefix: &str) {
     if !c.placeholders.is_empty() {
         let mut names: Vec<String> = Vec::new();
         for p in &c.placeholders {
-            let entry = format!("{} ({})", p.name, p.kind);
+            let entry = match &p.default {
+                Some(value) => format!("{} ({}, default {value})", p.name, p.kind),
+                None => format!("{} ({})", p.name, p.kind),
+            };
             if !names.contains(&entry) {
                 names.push(entry);
             }
         }
         outln!(out, "{indent}    placeholders: {}", names.join(", "));
     }
+}
+
+/// Text a step shows with its command `index`: sample output, editor content,
+/// lines typed in the session it opens.
+fn print_samples(out: &mut String, step: &Step, index: usize, indent: &str) {
+    let groups: [(&str, &[Sample]); 3] = [
+        ("in the editor, change", &step.editor_content),
+        ("then type in the session", &step.session_input),
+        ("expected output", &step.expected_output),
+    ];
+    for (label, samples) in groups {
+        let mine: Vec<&Sample> = samples.iter().filter(|s| s.command == index).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        outln!(out, "{indent}    {label} (line {}):", mine[0].line);
+        for sample in mine {
+            for line in sample.text.lines() {
+                outln!(out, "{indent}      │ {line}");
+            }
+        }
+    }
+}
+
+/// What `opsdeck runbook show` prints for a runbook: every procedure, phase, step
+/// and command, with risks and reasons, placeholders, what the runbook shows with
+/// each command, and what the importer could not read.
+pub fn show_text(runbook: &Runbook) -> String {
+    let mut out = String::new();
+    print_show(&mut out, runbook);
+    out
 }
 
 fn print_show(out: &mut String, runbook: &Runbook) {
@@ -376,6 +465,9 @@ fn print_show(out: &mut String, runbook: &Runbook) {
         }
         if !p.alerts.is_empty() {
             outln!(out, "   alerts: {}", p.alerts.join(", "));
+        }
+        for line in p.description.lines() {
+            outln!(out, "   {line}");
         }
         for phase in &p.phases {
             let title = if phase.title.is_empty() {
@@ -394,7 +486,15 @@ fn print_show(out: &mut String, runbook: &Runbook) {
                 for note in &step.notes {
                     outln!(out, "      · {note}");
                 }
-                for c in &step.commands {
+                if let Some(session) = &step.sql_session {
+                    outln!(
+                        out,
+                        "      typed into: {} (line {})",
+                        session.command,
+                        session.line
+                    );
+                }
+                for (index, c) in step.commands.iter().enumerate() {
                     let platform = c
                         .platform
                         .map(|p| {
@@ -421,8 +521,16 @@ fn print_show(out: &mut String, runbook: &Runbook) {
                             .unwrap_or_else(|| "or ".into());
                         print_command(out, v, "        ", &platform);
                     }
+                    print_samples(out, step, index, "      ");
                 }
             }
+        }
+    }
+    if !runbook.unread.is_empty() {
+        outln!(out);
+        outln!(out, "not read:");
+        for u in &runbook.unread {
+            outln!(out, "  line {}: {}", u.line, u.message);
         }
     }
 }

@@ -1,6 +1,8 @@
 //! What a runbook author should fix: untyped placeholders, commands only the
 //! unknown-command rule classifies, destructive steps with no backup or diagnosis
-//! before them, and annotations that lower a risk without saying why.
+//! before them, annotations that lower a risk without saying why, and what the
+//! importer could not read (blocks in other languages, text in shell blocks,
+//! comment-only blocks), each with its line.
 
 use serde::Serialize;
 
@@ -37,6 +39,26 @@ pub fn lint(runbook: &Runbook, rules: &Rules) -> Vec<Finding> {
     let mut findings = Vec::new();
     for procedure in &runbook.procedures {
         lint_procedure(procedure, rules, &mut findings);
+    }
+    // The procedure an unread line belongs to: the last one starting above it.
+    let mut starts: Vec<(usize, &str)> = runbook
+        .procedures
+        .iter()
+        .map(|p| (p.line, p.title.as_str()))
+        .collect();
+    starts.sort_by_key(|(line, _)| *line);
+    for unread in &runbook.unread {
+        let i = starts.partition_point(|(line, _)| *line <= unread.line);
+        findings.push(Finding {
+            line: unread.line,
+            severity: FindingSeverity::Warning,
+            message: unread.message.clone(),
+            procedure: i
+                .checked_sub(1)
+                .and_then(|i| starts.get(i))
+                .map(|(_, title)| title.to_string())
+                .unwrap_or_default(),
+        });
     }
     findings.sort_by_key(|f| f.line);
     findings
@@ -134,8 +156,10 @@ fn lint_procedure(procedure: &Procedure, rules: &Rules, findings: &mut Vec<Findi
                         ),
                     );
                 }
+                let mut named = std::collections::HashSet::new();
                 for p in &c.placeholders {
-                    if p.kind == PlaceholderKind::Text {
+                    // `/etc/app.<suffix> /etc/app.<suffix>.bak`: one finding per name.
+                    if p.kind == PlaceholderKind::Text && named.insert(p.name.as_str()) {
                         push(
                             c.line,
                             FindingSeverity::Warning,

@@ -6,6 +6,11 @@
 //! code make [`Step`]s and [`Command`]s. Every command carries a [`Risk`] with a
 //! reason in words, its typed placeholders, and warnings such as "exposes secrets".
 //!
+//! Runbooks as people write them import too: terminal transcripts (`$ cmd` and its
+//! output, [`transcript`]), a fence-language policy ([`fence`]: only shell, SQL and
+//! PromQL blocks hold commands), one-alert-per-file layouts with front matter,
+//! template placeholders (`{{ pod }}`), and folders of runbooks ([`catalog`]).
+//!
 //! ```no_run
 //! use std::collections::HashMap;
 //! use std::path::Path;
@@ -33,20 +38,34 @@
 //! ```
 
 pub mod annotation;
+mod args;
 pub mod blocks;
 pub mod builtin;
+pub mod catalog;
 pub mod cli;
 pub mod error;
+pub mod fence;
+pub mod front_matter;
+mod grouping;
 pub mod import;
+pub mod lines;
 pub mod lint;
+mod markdown;
 pub mod model;
+mod phases;
 pub mod placeholders;
+mod procedures;
 pub mod risk;
+pub mod rules;
+mod sections;
 pub mod shell;
 pub mod sql;
+pub mod transcript;
 
+pub use catalog::{Catalog, find_by_alert};
 pub use error::RunbookError;
 pub use model::{
-    Command, Interpreter, Phase, PhaseKind, Platform, Procedure, Runbook, Severity, Step,
+    Command, Interpreter, Phase, PhaseKind, Platform, Procedure, Runbook, Sample, SessionRef,
+    Severity, Step, Unread,
 };
-pub use risk::{Classification, Risk, Rules};
+pub use risk::{Classification, Interactive, Risk, Rules};

@@ -23,6 +23,10 @@ pub struct Runbook {
     /// resuming on a runbook that has changed since.
     pub hash: String,
     pub procedures: Vec<Procedure>,
+    /// What the importer could not read and left out or kept as text, by line.
+    /// `opsdeck runbook lint` reports them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<Unread>,
 }
 
 /// A heading (or a bold pseudo-heading such as `**Alert: RAGChatbotDown**`) whose
@@ -30,6 +34,10 @@ pub struct Runbook {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Procedure {
     pub title: String,
+    /// What the runbook says the procedure is about: an alert runbook's Meaning and
+    /// Impact sections, one line each (`Meaning: …`). Empty when it says nothing.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
     pub severity: Option<Severity>,
     /// Alert names this procedure answers, e.g. `HighErrorRate`.
     pub alerts: Vec<String>,
@@ -40,6 +48,22 @@ pub struct Procedure {
     pub phases: Vec<Phase>,
     /// 1-based line of the heading or label that starts the procedure.
     pub line: usize,
+}
+
+impl Step {
+    /// A step with this text and nothing else yet.
+    pub fn new(text: impl Into<String>, line: usize) -> Step {
+        Step {
+            text: text.into(),
+            notes: Vec::new(),
+            commands: Vec::new(),
+            expected_output: Vec::new(),
+            editor_content: Vec::new(),
+            session_input: Vec::new(),
+            sql_session: None,
+            line,
+        }
+    }
 }
 
 impl Procedure {
@@ -96,6 +120,24 @@ pub struct Step {
     /// Further remarks that belong to the step (nested bullets, trailing comments).
     pub notes: Vec<String>,
     pub commands: Vec<Command>,
+    /// Sample output the runbook prints under a command (`$ kubectl get pods`
+    /// followed by its table): what the operator should expect to see.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expected_output: Vec<Sample>,
+    /// What to change in the editor a command opens (`kubectl edit` followed by
+    /// the YAML lines to set).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub editor_content: Vec<Sample>,
+    /// Lines the operator types into the interactive session a command opens
+    /// (`chroot /host`, `exit` after `kubectl debug node/…`). Their risk is already
+    /// part of the opening command's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub session_input: Vec<Sample>,
+    /// For steps whose commands are SQL: the earlier command of the procedure that
+    /// opens the database session they are typed into (`… -- psql -U app`). `None`
+    /// when the runbook names none: the statements are then text to run elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sql_session: Option<SessionRef>,
     pub line: usize,
 }
 
@@ -162,6 +204,18 @@ pub struct Command {
     pub variants: Vec<Command>,
 }
 
+/// How a command's warning starts when it needs the operator's terminal (an
+/// editor, a shell or REPL, a full-screen program).
+pub const NEEDS_TERMINAL: &str = "needs a terminal";
+
+impl Command {
+    /// Whether the command needs the operator's terminal: it opens an editor, an
+    /// interactive session or a full-screen program (its warnings say which).
+    pub fn needs_terminal(&self) -> bool {
+        self.warnings.iter().any(|w| w.starts_with(NEEDS_TERMINAL))
+    }
+}
+
 /// Severity as a runbook states it: `P0`–`P4` or a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Severity {
@@ -200,4 +254,31 @@ impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)
     }
+}
+
+/// Text the runbook shows with one of a step's commands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sample {
+    /// Index into the step's `commands`.
+    pub command: usize,
+    /// 1-based line of the text's first line.
+    pub line: usize,
+    /// The lines as written, joined with `\n`.
+    pub text: String,
+}
+
+/// A command of the same procedure, named by its text and line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionRef {
+    pub command: String,
+    pub line: usize,
+}
+
+/// Something the importer saw but could not turn into steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unread {
+    /// 1-based line.
+    pub line: usize,
+    /// What it was and what the author can do about it.
+    pub message: String,
 }

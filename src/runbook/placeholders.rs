@@ -1,9 +1,12 @@
-//! Typed placeholders in commands: `POD_NAME`, `<pod-name>`, `$VAR`/`${VAR}`, and
-//! well-known stand-ins such as `your-domain` or `PASSWORD` in a connection string.
-//! Values are validated against their kind and shell-quoted when substituted, so a
-//! value such as `x; rm -rf /` stays one argument.
+//! Typed placeholders in commands: `POD_NAME`, `<pod-name>`, `$VAR`/`${VAR}`,
+//! `{{ pod }}`, and well-known stand-ins such as `your-domain` or `PASSWORD` in a
+//! connection string, wherever they stand in a word (`/etc/app.<suffix>`). Go
+//! templates inside `--template=`, `-o go-template=`, `-o jsonpath=` and `--format`
+//! arguments (`{{.metadata.name}}`, `{{range .items}}…{{end}}`) are the command's own
+//! syntax, not placeholders. Values are validated against their kind and
+//! shell-quoted when substituted, so a value such as `x; rm -rf /` stays one argument.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -37,6 +40,8 @@ pub enum PlaceholderSyntax {
     EnvVar,
     /// `your-domain`, `YYYYMMDD`, `PASSWORD` in a URL.
     StandIn,
+    /// `{{namespace}}`, `{{ pod }}`: template notation.
+    Template,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,6 +51,10 @@ pub struct Placeholder {
     pub syntax: PlaceholderSyntax,
     /// Byte range of the placeholder in the command text.
     pub span: Range<usize>,
+    /// The value a `NAME=value` line earlier in the procedure gives it, to offer
+    /// first (`NAMESPACE="kube-etcd"` for `$NAMESPACE`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
 }
 
 impl Placeholder {
@@ -94,6 +103,13 @@ const URL_STAND_INS: &[&str] = &[
     "PASSWORD", "PASS", "USER", "USERNAME", "TOKEN", "HOST", "API_KEY",
 ];
 
+static TEMPLATE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\{\{-?\s*([A-Za-z_][A-Za-z0-9_-]*)\s*-?\}\}").ok());
+/// Go template actions that look like `{{name}}` but are the template's syntax.
+const TEMPLATE_KEYWORDS: &[&str] = &[
+    "end", "else", "range", "if", "with", "define", "template", "block", "break", "continue",
+    "nil", "true", "false",
+];
 static ANGLE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"<([A-Za-z][A-Za-z0-9_.-]*)>").ok());
 static YOUR: LazyLock<Option<Regex>> =
@@ -130,6 +146,10 @@ pub fn kind_for(name: &str) -> PlaceholderKind {
     } else if has("url") || has("repo") {
         PlaceholderKind::Url
     } else if has("host")
+        || n == "node"
+        || n == "nodename"
+        || n.starts_with("node_name")
+        || n.ends_with("_node")
         || has("domain")
         || has("endpoint")
         || n == "ip"
@@ -179,24 +199,52 @@ pub fn find(cmd: &str) -> Vec<Placeholder> {
 /// Like [`find`], also skipping `$VAR`s that earlier commands of the same block
 /// define (`BACKUP_DATE=$(date …)` then `… $BACKUP_DATE`).
 pub fn find_with_defined(cmd: &str, defined: &[String]) -> Vec<Placeholder> {
-    let mut defined: Vec<String> = defined.to_vec();
-    defined.extend(defined_names(cmd));
+    let defined: HashSet<String> = defined.iter().cloned().collect();
+    find_with(cmd, &defined)
+}
+
+/// [`find_with_defined`] with the names already in a set.
+pub fn find_with(cmd: &str, defined: &HashSet<String>) -> Vec<Placeholder> {
+    let own: HashSet<String> = defined_names(cmd).into_iter().collect();
+    let is_defined = |name: &str| defined.contains(name) || own.contains(name);
     let contexts = quote_contexts(cmd);
     let mut found: Vec<Placeholder> = Vec::new();
-    let push = |found: &mut Vec<Placeholder>, name: &str, syntax, span: Range<usize>| {
-        if found
-            .iter()
-            .any(|p| p.span.start < span.end && span.start < p.span.end)
-        {
+    // Spans taken so far, start → end; they never overlap.
+    let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut push = |found: &mut Vec<Placeholder>, name: &str, syntax, span: Range<usize>| {
+        let overlaps = taken
+            .range(..span.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end > span.start);
+        if overlaps {
             return;
         }
+        taken.insert(span.start, span.end);
         found.push(Placeholder {
             name: name.to_string(),
             kind: kind_for(name),
             syntax,
             span,
+            default: None,
         });
     };
+
+    let templates = template_arguments(cmd);
+    if let Some(re) = TEMPLATE.as_ref() {
+        for cap in re.captures_iter(cmd) {
+            if let (Some(all), Some(name)) = (cap.get(0), cap.get(1))
+                && !TEMPLATE_KEYWORDS.contains(&name.as_str())
+                && !within(&templates, all.range())
+            {
+                push(
+                    &mut found,
+                    name.as_str(),
+                    PlaceholderSyntax::Template,
+                    all.range(),
+                );
+            }
+        }
+    }
 
     if let Some(re) = ANGLE.as_ref() {
         for cap in re.captures_iter(cmd) {
@@ -234,7 +282,7 @@ pub fn find_with_defined(cmd: &str, defined: &[String]) -> Vec<Placeholder> {
             if starts_ok && closes {
                 let span_end = if braced { end + 1 } else { end };
                 let is_common = COMMON_VARS.contains(&name);
-                if !is_common && !defined.iter().any(|d| d == name) {
+                if !is_common && !is_defined(name) {
                     push(&mut found, name, PlaceholderSyntax::EnvVar, i..span_end);
                 }
                 i = span_end;
@@ -307,6 +355,77 @@ pub fn find_with_defined(cmd: &str, defined: &[String]) -> Vec<Placeholder> {
 
     found.sort_by_key(|p| p.span.start);
     found
+}
+
+/// Byte ranges of the arguments that are Go templates or JSONPath for the command
+/// itself: `--template=…`, `-o go-template=…`, `-o jsonpath=…`, and the value after
+/// `--template`, `--format` or `-f` (`docker inspect -f '{{.State.Status}}'`).
+fn template_arguments(cmd: &str) -> Vec<Range<usize>> {
+    const VALUE_OF: &[&str] = &["--template", "--format", "-f", "--go-template"];
+    const INSIDE: &[&str] = &[
+        "--template=",
+        "--format=",
+        "go-template=",
+        "go-template-file=",
+        "jsonpath=",
+        "jsonpath-as-json=",
+        "template=",
+        "custom-columns=",
+    ];
+    let words = word_spans(cmd);
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    for (i, span) in words.iter().enumerate() {
+        let word = &cmd[span.clone()];
+        if INSIDE.iter().any(|p| word.contains(p)) {
+            spans.push(span.clone());
+        }
+        if VALUE_OF.contains(&word)
+            && let Some(next) = words.get(i + 1)
+        {
+            spans.push(next.clone());
+        }
+    }
+    // Word spans are disjoint; a word may be pushed twice.
+    spans.sort_by_key(|r| r.start);
+    spans.dedup();
+    spans
+}
+
+/// Whether `span` lies inside one of `sorted` (disjoint, ordered ranges).
+fn within(sorted: &[Range<usize>], span: Range<usize>) -> bool {
+    let i = sorted.partition_point(|r| r.start <= span.start);
+    i > 0 && sorted[i - 1].end >= span.end
+}
+
+/// Byte ranges of the whitespace-separated words of `cmd`, quotes kept inside.
+fn word_spans(cmd: &str) -> Vec<Range<usize>> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    let mut quote: Option<u8> = None;
+    let mut escaped = false;
+    for (i, b) in cmd.bytes().enumerate() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match (quote, b) {
+            (None, b' ' | b'\t' | b'\n') => {
+                if let Some(s) = start.take() {
+                    spans.push(s..i);
+                }
+                continue;
+            }
+            (None, b'\'' | b'"') => quote = Some(b),
+            (Some(q), c) if c == q => quote = None,
+            (None | Some(b'"'), b'\\') => escaped = true,
+            _ => {}
+        }
+        start.get_or_insert(i);
+    }
+    if let Some(s) = start {
+        spans.push(s..cmd.len());
+    }
+    spans
 }
 
 fn is_word_byte(b: u8) -> bool {

@@ -22,11 +22,9 @@ pub enum BlockItem {
 /// Splits a code block into comments, blank lines and complete statements.
 pub fn split_block(code: &str) -> Vec<BlockItem> {
     let mut items = Vec::new();
-    let mut current: Option<(String, usize)> = None;
-    let mut state = ScanState::default();
-    let mut joined_by_backslash = false;
+    let mut statements = Statements::default();
     for (idx, raw) in code.lines().enumerate() {
-        if current.as_mut().is_none() {
+        if !statements.is_open() {
             let trimmed = raw.trim();
             if trimmed.is_empty() {
                 items.push(BlockItem::Blank);
@@ -39,15 +37,45 @@ pub fn split_block(code: &str) -> Vec<BlockItem> {
                 });
                 continue;
             }
-            current = Some((String::new(), idx));
-            state = ScanState::default();
-            joined_by_backslash = false;
         }
-        let Some((text, _)) = current.as_mut() else {
-            continue;
-        };
+        if let Some((text, line)) = statements.feed(idx, raw) {
+            items.push(BlockItem::Statement { text, line });
+        }
+    }
+    if let Some((text, line)) = statements.finish() {
+        items.push(BlockItem::Statement { text, line });
+    }
+    items
+}
+
+/// Reads statements line by line: backslash continuations are joined with a
+/// space, and a statement stays open while a quote, `$(…)`, compound command
+/// (`if … fi`, loops) or a trailing `|`/`&&` is unfinished.
+#[derive(Debug, Default)]
+pub struct Statements {
+    current: Option<(String, usize)>,
+    state: ScanState,
+    joined_by_backslash: bool,
+}
+
+impl Statements {
+    /// Whether a statement has started and is not complete yet.
+    pub fn is_open(&self) -> bool {
+        self.current.is_some()
+    }
+
+    /// Adds line `idx` (0-based) to the open statement, or starts one with it.
+    /// Returns the statement, with the index of its first line, once this line
+    /// completes it.
+    pub fn feed(&mut self, idx: usize, raw: &str) -> Option<(String, usize)> {
+        if self.current.is_none() {
+            self.current = Some((String::new(), idx));
+            self.state = ScanState::default();
+            self.joined_by_backslash = false;
+        }
+        let (text, _) = self.current.as_mut()?;
         let mut piece = raw.trim_end().to_string();
-        if joined_by_backslash {
+        if self.joined_by_backslash {
             piece = piece.trim_start().to_string();
         }
         let continues_with_backslash = piece.ends_with('\\') && !piece.ends_with("\\\\");
@@ -56,27 +84,25 @@ pub fn split_block(code: &str) -> Vec<BlockItem> {
             piece = piece.trim_end().to_string();
         }
         if !text.is_empty() {
-            text.push(if joined_by_backslash { ' ' } else { '\n' });
+            text.push(if self.joined_by_backslash { ' ' } else { '\n' });
         }
         text.push_str(&piece);
-        state.scan_line(&piece);
-        joined_by_backslash = continues_with_backslash && !state.in_quote();
+        self.state.scan_line(&piece);
+        self.joined_by_backslash = continues_with_backslash && !self.state.in_quote();
         let open_operator = {
             let t = piece.trim_end();
             t.ends_with('|') || t.ends_with("&&")
         };
-        if !continues_with_backslash
-            && !open_operator
-            && state.is_complete()
-            && let Some((text, line)) = current.take()
-        {
-            items.push(BlockItem::Statement { text, line });
+        if !continues_with_backslash && !open_operator && self.state.is_complete() {
+            return self.current.take();
         }
+        None
     }
-    if let Some((text, line)) = current.take() {
-        items.push(BlockItem::Statement { text, line });
+
+    /// The statement left open at the end of the block, if any.
+    pub fn finish(&mut self) -> Option<(String, usize)> {
+        self.current.take()
     }
-    items
 }
 
 /// Tracks quotes, `$(…)` nesting and compound-command depth across lines.
