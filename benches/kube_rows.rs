@@ -1,5 +1,6 @@
 //! Pods to Workloads rows at cluster scale: 10,000 pods with metrics, and the decoding of the
 //! same pods from an API list response (the other half of "list to first render").
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 use std::collections::HashMap;
 use std::hint::black_box;

@@ -1,6 +1,7 @@
 //! Frame and data-path costs against the budgets in DESIGN.md:
 //! first frame < 100 ms; 10,000 pods: list to first render < 1 s and each
 //! frame < 5 ms; logs bounded at 1M lines.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -10,7 +11,7 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use opsdeck::app::Msg;
 use opsdeck::app::logs::LogView;
-use opsdeck::app::model::{LogLine, Platform, SourceUpdate};
+use opsdeck::model::{LogLine, Platform, SourceUpdate};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

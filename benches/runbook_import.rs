@@ -1,5 +1,6 @@
 //! Importing large runbooks and catalogs: generated files of 1,000, 4,000 and 20,000
 //! procedures (the last about 1.5 MB). The cost must grow linearly with the sections.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 use std::hint::black_box;
 use std::path::Path;

@@ -5,7 +5,8 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::config::Profile;
-use crate::sources::health::{HealthResult, run_all_once};
+use crate::model::HealthResult;
+use crate::sources::health::run_all_once;
 
 #[derive(Debug, Serialize)]
 pub struct CheckReport {

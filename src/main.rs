@@ -41,10 +41,8 @@ fn dispatch(cli: Cli, paths: Paths, started: Instant) -> Result<ExitCode> {
         Some(Command::Run(args)) => {
             // Problems with the runbook or the incident are reported before the screen opens.
             let launch = match (&args.resume, &args.runbook) {
-                (Some(id), _) => opsdeck::wizard::launch::Launch::resume(id, &paths)?,
-                (None, Some(rb)) => {
-                    opsdeck::wizard::launch::Launch::new(rb, args.procedure.as_deref())?
-                }
+                (Some(id), _) => opsdeck::launch::Launch::resume(id, &paths)?,
+                (None, Some(rb)) => opsdeck::launch::Launch::new(rb, args.procedure.as_deref())?,
                 (None, None) => bail!("give a runbook, or --resume ID"),
             };
             let (profile, warning) = load_profile_or_local(&g, &paths);
@@ -58,7 +56,17 @@ fn dispatch(cli: Cli, paths: Paths, started: Instant) -> Result<ExitCode> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Timeline(args)) => Ok(opsdeck::wizard::export::run(args, &paths)?),
+        Some(Command::Timeline(args)) => {
+            use opsdeck::cli::TimelineCommand;
+            use opsdeck::wizard::export;
+            Ok(match args.command {
+                TimelineCommand::List => export::list_incidents(&paths)?,
+                TimelineCommand::Export { id, format } => {
+                    export::export_incident(&id, &format, &paths)?
+                }
+                TimelineCommand::Follow { id } => export::follow_incident(&id, &paths)?,
+            })
+        }
         Some(Command::Check(args)) => {
             let profile = load_profile(&g, &paths)?;
             let report = runtime()?.block_on(opsdeck::check::run(&profile));
@@ -108,7 +116,7 @@ fn dispatch(cli: Cli, paths: Paths, started: Instant) -> Result<ExitCode> {
             }
             KeymapCommand::Show => {
                 let km = Keymap::load(keymap_name(&g), &paths.keymaps_dir());
-                for b in km.bindings("dashboard") {
+                for b in km.bindings(opsdeck::model::Section::Dashboard) {
                     let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
                     println!("{:<16} {:<20} {}", b.action.name(), keys.join(" "), b.desc);
                 }
@@ -208,7 +216,7 @@ async fn open_console(
     g: &GlobalArgs,
     paths: Paths,
     started: Instant,
-    launch: Option<opsdeck::wizard::launch::Launch>,
+    launch: Option<opsdeck::launch::Launch>,
 ) -> Result<()> {
     if !std::io::stdout().is_terminal() {
         bail!(

@@ -4,10 +4,10 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::app::confirm::PendingAction;
-use crate::app::model::{Platform, SourceUpdate};
 use crate::app::state::KubeTarget;
 use crate::app::{App, Effect, Msg};
 use crate::config::{Paths, Profile, profiles};
+use crate::model::{Platform, SourceUpdate};
 use crate::sources::{docker, health, kube};
 
 /// Updates a source may queue before it waits for the console.
@@ -71,7 +71,7 @@ impl Sources {
                 kubeconfig: k.kubeconfig.clone(),
                 context: target.context.clone(),
                 namespaces: target.namespaces.clone(),
-                selector: k.selector.clone(),
+                selector: k.selector.clone().filter(|s| !s.trim().is_empty()),
             },
             utx.clone(),
         )));
@@ -165,10 +165,9 @@ pub fn apply(
             }
             // Rows and events of the old scope would mislead: start clean.
             app.workloads.replace(Platform::Kubernetes, Vec::new());
-            app.workloads.states.insert(
-                Platform::Kubernetes,
-                crate::app::model::SourceState::Connecting,
-            );
+            app.workloads
+                .states
+                .insert(Platform::Kubernetes, crate::model::SourceState::Connecting);
             app.events.clear_platform(Platform::Kubernetes);
             app.workloads.nodes_line = None;
             sources.respawn_kube(&app.profile, &app.kube);
@@ -244,7 +243,7 @@ pub fn apply(
         effect @ (Effect::WizardCatalog { .. }
         | Effect::WizardRun(_)
         | Effect::WizardKill { .. }
-        | Effect::TimelineAppend { .. }) => crate::wizard::effects::apply(effect, app, paths, tx),
+        | Effect::TimelineAppend { .. }) => crate::executor::apply(effect, app, paths, tx),
         Effect::SaveLogs { name, lines } => {
             let dir = paths.data_dir.join("logs");
             let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
@@ -327,9 +326,8 @@ pub fn kube_contexts(profile: &Profile) -> Vec<String> {
     let path = profile
         .kubernetes
         .as_ref()
-        .and_then(|k| k.kubeconfig.clone())
-        .or_else(|| std::env::var_os("KUBECONFIG").and_then(|v| std::env::split_paths(&v).next()))
-        .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().join(".kube/config")));
+        .and_then(|k| k.kubeconfig.as_deref());
+    let path = crate::config::env::kubeconfig_path(path);
     path.and_then(|p| ::kube::config::Kubeconfig::read_from(p).ok())
         .map(|k| k.contexts.into_iter().map(|c| c.name).collect())
         .unwrap_or_default()

@@ -1,6 +1,7 @@
 //! The Alertmanager client against a real Alertmanager on loopback: alerts
 //! with their inhibited and silenced status, creating a silence (seen by
 //! `amtool`), expiring it (seen expired by `amtool`), and the bad cases.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 mod prom_support;
 

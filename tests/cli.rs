@@ -1,5 +1,6 @@
 //! The command line: subcommands, `opsdeck check` exit codes and JSON, and
 //! the exact messages for broken config, theme, keymap and profile files.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 mod support;
 

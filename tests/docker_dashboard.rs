@@ -1,6 +1,7 @@
 //! What the dashboard shows an operator of a Docker host, on the real engine: the release
 //! binary in tmux on a compose project, snapshots of the Docker panes built from what the
 //! real source reported, and an engine that cannot be reached.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 mod docker_support;
 mod support;
@@ -9,13 +10,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use docker_support::{ComposeProject, ImageLease, Watch, docker};
-use opsdeck::app::model::{
-    EventRecord, LogLine, Platform, SourceState, SourceUpdate, StreamId, Usage, Workload,
-};
 use opsdeck::app::{App, Msg, Pane};
 use opsdeck::config::Profile;
+use opsdeck::config::env::{DEFAULT_DOCKER_HOST as DEFAULT_HOST, docker_host as resolve_host};
 use opsdeck::input::Keymap;
-use opsdeck::sources::docker::{DEFAULT_HOST, DockerSettings, LogOptions, resolve_host, spawn};
+use opsdeck::model::{
+    EventRecord, LogLine, Platform, SourceState, SourceUpdate, StreamId, Usage, Workload,
+};
+use opsdeck::sources::docker::{DockerSettings, LogOptions, spawn};
 use opsdeck::theme::load_theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -23,7 +25,7 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Color;
 use support::servers::HttpServer;
-use support::tmux::{Tmux, release_binary};
+use support::tmux::{Tmux, opsdeck_binary};
 use tokio::sync::mpsc;
 
 /// A healthy web service, a service crash-looping under `restart: always`, and one whose
@@ -79,7 +81,7 @@ struct Console {
 
 impl Console {
     fn launch(name: &str, w: u16, h: u16, args: &str) -> Console {
-        let bin = release_binary();
+        let bin = opsdeck_binary();
         let dirs = tempfile::tempdir().unwrap();
         let tmux = Tmux::start(
             name,

@@ -1,14 +1,14 @@
 //! The Docker source against the real engine: what the Workloads, Events and Logs panes get.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 mod docker_support;
 
 use std::time::Duration;
 
 use docker_support::{ComposeProject, Containers, ImageLease, Watch, docker};
-use opsdeck::app::model::{Platform, Severity, SourceState, StreamId};
-use opsdeck::sources::docker::{
-    ContainerAction, DockerError, DockerSettings, LogOptions, equivalent_command, spawn,
-};
+use opsdeck::model::command::{ContainerAction, docker_command};
+use opsdeck::model::{Platform, Severity, SourceState, StreamId};
+use opsdeck::sources::docker::{DockerError, DockerSettings, LogOptions, spawn};
 use tokio::sync::mpsc;
 
 const BOUND: Duration = Duration::from_secs(90);
@@ -451,7 +451,7 @@ async fn restart_stop_and_start_change_the_real_container() {
     let engine_before = docker(&["inspect", "--format", "{{.State.StartedAt}}", &svc]);
 
     assert_eq!(
-        equivalent_command(ContainerAction::Restart, &svc),
+        docker_command(ContainerAction::Restart, &svc),
         format!("docker restart {svc}")
     );
     handle.restart(&svc).await.unwrap();

@@ -1,6 +1,7 @@
 //! Health checks against real servers on loopback: HTTP (good, failing, slow,
 //! wrong body, wrong JSON), a closed port, TCP, commands, and a real
 //! redis-server with and without a password.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 mod support;
 
@@ -22,7 +23,7 @@ fn http(url: String) -> Check {
     }
 }
 
-fn run(check: &Check) -> opsdeck::sources::health::CheckOutcome {
+fn run(check: &Check) -> opsdeck::model::CheckOutcome {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(run_check(check, &http_client()))
 }

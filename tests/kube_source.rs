@@ -1,11 +1,12 @@
 //! The Kubernetes source against `opsdeck sim` over real HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 mod kube_support;
 
 use std::time::Duration;
 
 use kube_support::{Seen, Sim, free_port, until};
-use opsdeck::app::model::{Platform, Severity, SourceState, StreamId};
+use opsdeck::model::{Platform, Severity, SourceState, StreamId};
 use opsdeck::sources::kube::{self, KubeSettings, LogOptions};
 use tokio::sync::mpsc;
 

@@ -2,6 +2,7 @@
 //! profiles: the built-in profiles carry the seeds' objectives, every alert
 //! the seeds' rules raise leads to a procedure, and every mistake in a
 //! profile is reported with the file, the line and what to write instead.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 use std::path::Path;
 use std::time::Duration;

@@ -3,6 +3,7 @@
 //! unreachable server, a server that never answers, something that is not
 //! Prometheus, a bad expression (400), an evaluation error (422), an empty
 //! vector, NaN and infinities.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 mod prom_support;
 

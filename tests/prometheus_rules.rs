@@ -3,6 +3,7 @@
 //! `profiles/rules/*.yml` pass `promtool check rules`; the unit tests in
 //! `tests/fixtures/promtool` pass `promtool test rules`; and opsdeck's
 //! simulated Prometheus, replaying the same series, fires the same alerts.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

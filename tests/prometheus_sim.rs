@@ -16,6 +16,7 @@
 //! that is every 10 scenario seconds. Over a 300-scenario-second window the
 //! two sample sets can differ by one scrape at each edge, which moves a rate
 //! or a quantile by up to about 3 %; measured differences are about 0.2 %.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 #[path = "fixtures/sim/common.rs"]
 mod common;

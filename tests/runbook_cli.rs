@@ -1,4 +1,5 @@
 //! `opsdeck runbook list|show|lint` as a user runs them.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 use std::path::{Path, PathBuf};
 

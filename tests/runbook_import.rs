@@ -1,13 +1,15 @@
 //! The importer on the five seed runbooks (golden), the built-in runbooks,
 //! annotations, lint, bad input, and arbitrary Markdown.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use opsdeck::model::Risk;
 use opsdeck::runbook::import::{import_file, import_str};
 use opsdeck::runbook::lint::{FindingSeverity, lint};
 use opsdeck::runbook::model::{Command, PhaseKind, Runbook};
-use opsdeck::runbook::{Risk, Rules, builtin};
+use opsdeck::runbook::{Rules, builtin};
 use proptest::prelude::*;
 
 const SEEDS: &[&str] = &[
@@ -401,7 +403,7 @@ fn html_comment_annotations_set_procedure_metadata() {
     assert_eq!(p.alerts, vec!["CacheDown".to_string()]);
     let c = p.all_commands().next().unwrap();
     assert_eq!(c.text, "redis-cli ping");
-    assert_eq!(c.platform, Some(opsdeck::runbook::Platform::Kubernetes));
+    assert_eq!(c.platform, Some(opsdeck::model::Platform::Kubernetes));
 }
 
 #[test]

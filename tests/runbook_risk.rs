@@ -1,9 +1,11 @@
 //! The risk classifier, placeholders and user rule files.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 use std::collections::HashMap;
 
+use opsdeck::model::Risk;
 use opsdeck::runbook::placeholders::{self, PlaceholderKind};
-use opsdeck::runbook::risk::{Risk, Rules, classify, classify_sql};
+use opsdeck::runbook::risk::{Rules, classify, classify_sql};
 
 use Risk::{Destructive as D, Mutating as M, ReadOnly as R};
 

@@ -1,16 +1,18 @@
 //! Runbooks as people write them (tests/fixtures/runbooks, one file per style):
 //! the golden `opsdeck runbook show` text of each, read by hand, and the promise
 //! each style makes, asserted on the model.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 use std::path::{Path, PathBuf};
 
 use opsdeck::config::Profile;
+use opsdeck::model::Risk;
+use opsdeck::runbook::Rules;
 use opsdeck::runbook::catalog::{self, Catalog};
 use opsdeck::runbook::cli::show_text;
 use opsdeck::runbook::import::import_file;
 use opsdeck::runbook::lint::lint;
 use opsdeck::runbook::model::{Command, Interpreter, PhaseKind, Procedure, Runbook, Step};
-use opsdeck::runbook::{Risk, Rules};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,4 +1,5 @@
 //! kubectl against `opsdeck sim`: output and effects match a real cluster's.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 #[path = "fixtures/sim/common.rs"]
 mod common;

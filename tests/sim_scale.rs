@@ -1,6 +1,7 @@
 //! The simulation at scale and the load it counts: the 10,000-pod scenario read through
 //! kube-rs in pages, `/sim/stats` against a known sequence of requests, and the resource
 //! types a real cluster always lists, answered with kubectl's Table columns.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 use std::process::Command;
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! Each seed's incident appears in the simulation, and the runbook's remedy
 //! clears it. Also: a kube-rs reflector survives 410 Gone and a server restart.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 #[path = "fixtures/sim/common.rs"]
 mod common;

@@ -1,11 +1,12 @@
 //! End to end: the release binary in tmux at 80x24, driven by keystrokes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 mod support;
 
-use support::tmux::{Tmux, release_binary};
+use support::tmux::{Tmux, opsdeck_binary};
 
 fn launch(name: &str, w: u16, h: u16, args: &str) -> Tmux {
-    let bin = release_binary();
+    let bin = opsdeck_binary();
     let cfg = tempfile::tempdir().expect("tempdir").keep();
     Tmux::start(
         name,
@@ -50,7 +51,7 @@ fn sighup_restores_the_terminal_and_exits() {
     t.wait_for("4 Logs");
     // A dropped SSH session: the pane's foreground process gets SIGHUP.
     let out = std::process::Command::new("pkill")
-        .args(["-HUP", "-f", "release/opsdeck --profile local --theme mono"])
+        .args(["-HUP", "-f", "/opsdeck --profile local --theme mono"])
         .status()
         .expect("pkill");
     assert!(out.success(), "no opsdeck process to signal");

@@ -1,6 +1,7 @@
 //! Every screen, drawn on `TestBackend` at 80x24 and 200x50 in the default and
 //! mono themes, snapshotted with its styles; plus cell colour checks where
 //! colour carries meaning.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 mod support;
 

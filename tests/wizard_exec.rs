@@ -3,6 +3,7 @@
 //! kept out of the timeline, the log file and the screen, and the "Pod Crash
 //! Loop" procedure of seed 002 run end to end on the simulated rag7 with real
 //! kubectl.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 #[path = "fixtures/sim/common.rs"]
 mod common;
@@ -14,12 +15,12 @@ use std::time::{Duration, Instant};
 use opsdeck::app::{App, Effect, Msg};
 use opsdeck::config::{Paths, Profile, profiles};
 use opsdeck::input::Keymap;
+use opsdeck::launch::Launch;
 use opsdeck::runbook::placeholders;
 use opsdeck::runtime::Sources;
 use opsdeck::wizard::exec::{self, RunEnv};
 use opsdeck::wizard::flow::{Mode, RunEvent, RunSpec};
 use opsdeck::wizard::items::ItemState;
-use opsdeck::wizard::launch::Launch;
 use opsdeck::wizard::timeline::{self, Entry};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -484,7 +485,7 @@ fn pod_crash_loop_end_to_end_on_the_simulated_rag7() {
     );
     assert_eq!(
         c.wizard().items[8].command().unwrap().risk,
-        opsdeck::runbook::Risk::Mutating
+        opsdeck::model::Risk::Mutating
     );
     c.key(KeyCode::Enter);
     assert!(matches!(c.wizard().mode, Mode::Confirm(_)));
@@ -592,7 +593,7 @@ fn timeline_follow_shows_events_as_they_are_written() {
     let id = "20260101T000000Z-pod-crash-loop";
     let file = timeline::path_for(&tdir, id);
     let write = |entry: Entry| {
-        timeline::append(&file, &opsdeck::wizard::session::stamp(entry)).unwrap();
+        timeline::append(&file, &opsdeck::app::wizard::stamp(entry)).unwrap();
     };
     write(Entry::Start {
         incident: id.into(),

@@ -2,17 +2,20 @@
 //! drives it: every transition, the confirmation tiers, read-only refusal,
 //! edit reclassification, resume and the changed-runbook refusal; plus insta
 //! snapshots of every wizard screen at 80x24 and 160x48.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 mod support;
 
+use opsdeck::app::wizard as session;
 use opsdeck::app::{App, Effect, Msg};
 use opsdeck::config::Paths;
-use opsdeck::runbook::{Risk, Rules, builtin};
+use opsdeck::launch::{self, Launch, LaunchError};
+use opsdeck::model::Risk;
+use opsdeck::runbook::{Rules, builtin};
 use opsdeck::wizard::flow::{ConfirmFocus, Mode, RunEvent, Setup, preview_of};
 use opsdeck::wizard::items::ItemState;
-use opsdeck::wizard::launch::{self, Launch, LaunchError};
 use opsdeck::wizard::timeline::{self, Confirmation, Entry, Target};
-use opsdeck::wizard::{Request, Wizard, session};
+use opsdeck::wizard::{Request, Wizard};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -552,7 +555,7 @@ fn variants_switch_between_platforms() {
         .enumerate()
         .find_map(|(pi, p)| {
             let (_, items) =
-                opsdeck::wizard::items::flatten(p, Some(opsdeck::runbook::Platform::Docker));
+                opsdeck::wizard::items::flatten(p, Some(opsdeck::model::Platform::Docker));
             items
                 .iter()
                 .position(|i| i.choices.len() > 1)
@@ -562,17 +565,21 @@ fn variants_switch_between_platforms() {
     let setup = Setup {
         incident: "v".into(),
         target: Target::default(),
-        platform: Some(opsdeck::runbook::Platform::Docker),
+        platform: Some(opsdeck::model::Platform::Docker),
         rules,
     };
     let (mut w, _) = Wizard::new(&rb, pi, setup).unwrap();
     w.mode = Mode::Steps;
     w.cursor = idx;
     let first = w.items[idx].command().unwrap().platform;
-    assert_eq!(first, Some(opsdeck::runbook::Platform::Docker));
+    assert_eq!(first, Some(opsdeck::model::Platform::Docker));
     let km = opsdeck::input::Keymap::load("default", std::path::Path::new("/nonexistent"));
     let k = KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE);
-    w.on_key(k, km.action("wizard", &k), &Default::default());
+    w.on_key(
+        k,
+        km.action(opsdeck::model::Section::Wizard, &k),
+        &Default::default(),
+    );
     assert_ne!(w.items[idx].command().unwrap().platform, first);
 }
 
@@ -930,7 +937,7 @@ fn steps_that_need_a_terminal_say_so() {
 
 #[test]
 fn the_dashboard_announces_the_suggestion_once() {
-    use opsdeck::app::model::{Platform, Severity, SourceUpdate};
+    use opsdeck::model::{Platform, Severity, SourceUpdate};
     let mut app = support::app_with_theme("rag7", "default");
     let rows = vec![support::pod(
         "langgraph-1",

@@ -2,6 +2,7 @@
 //! Crash Loop" on the simulated rag7 with real kubectl, a hang-up in the middle
 //! (the terminal goes away, as with a dropped SSH session), then resume and
 //! finish; the exported timeline lists every command with its exit code.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
 mod support;
 
@@ -11,7 +12,7 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use support::tmux::{Tmux, release_binary};
+use support::tmux::{Tmux, opsdeck_binary};
 
 fn opsdeck(bin: &std::path::Path, data: &std::path::Path, args: &[&str]) -> String {
     let out = Command::new(bin)
@@ -31,7 +32,7 @@ fn at_step(t: &Tmux, n: usize) -> String {
 
 #[test]
 fn crash_loop_by_keystrokes_with_a_hangup_and_resume() {
-    let bin = release_binary();
+    let bin = opsdeck_binary();
     let sim = common::Sim::start("rag7", 25.0, None);
     let pod = common::poll(
         "a crash-looping langgraph pod",

@@ -3,7 +3,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::model::Platform;
+use crate::model::Platform;
 
 /// How much an action can hurt, the same three tiers the runbook wizard uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

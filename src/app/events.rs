@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::model::EventRecord;
+use crate::model::EventRecord;
 
 /// Events kept; the oldest normal events go first when full.
 pub const MAX_EVENTS: usize = 2_000;
@@ -54,7 +54,7 @@ impl EventsView {
     }
 
     /// Forgets one platform's events (its source is being restarted elsewhere).
-    pub fn clear_platform(&mut self, platform: super::model::Platform) {
+    pub fn clear_platform(&mut self, platform: crate::model::Platform) {
         self.events.retain(|e| e.platform != platform);
         self.reindex();
         self.selected = 0;

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use regex::Regex;
 
-use super::model::{LogLine, StreamId};
+use crate::model::{LogLine, StreamId};
 
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
@@ -106,13 +106,6 @@ impl LogView {
         self.ended = None;
     }
 
-    pub fn close(&mut self) {
-        self.stream = None;
-        self.lines.clear();
-        self.title.clear();
-        self.ended = None;
-    }
-
     pub fn push(&mut self, new: impl IntoIterator<Item = LogLine>) {
         let mut added = 0usize;
         for line in new {
@@ -135,10 +128,6 @@ impl LogView {
 
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
-    }
-
-    pub fn capacity(&self) -> usize {
-        self.capacity
     }
 
     pub fn lines(&self) -> &VecDeque<LogLine> {

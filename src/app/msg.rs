@@ -2,8 +2,8 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::model::{LogLine, SourceUpdate, StreamId};
-use crate::sources::health::HealthResult;
+use crate::model::HealthResult;
+use crate::model::{LogLine, SourceUpdate, StreamId};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {

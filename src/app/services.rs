@@ -5,9 +5,9 @@ use std::collections::VecDeque;
 
 use jiff::Timestamp;
 
-use super::model::Severity;
 use crate::config::profile::Service;
-use crate::sources::health::{CheckOutcome, HealthResult};
+use crate::model::Severity;
+use crate::model::{CheckOutcome, HealthResult};
 
 /// Latency samples kept per check for the sparkline.
 pub const HISTORY: usize = 32;

@@ -4,12 +4,12 @@ use jiff::Timestamp;
 
 use super::events::EventsView;
 use super::logs::LogView;
-use super::model::{Platform, SourceState};
 use super::palette::{Completions, Palette};
 use super::services::ServiceRow;
 use super::workloads::WorkloadsView;
 use crate::config::Profile;
 use crate::input::Keymap;
+use crate::model::{Platform, SourceState};
 use crate::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -110,6 +110,8 @@ pub struct App {
     pub events: EventsView,
     pub logs: LogView,
     pub kube: KubeTarget,
+    /// The Docker engine's address (the profile's, `DOCKER_HOST` or the default socket).
+    pub docker_host: String,
     /// Problems with config, theme or keymap files, shown until dismissed.
     pub warnings: Vec<String>,
     /// A one-line message in the status bar (last action's result).
@@ -148,6 +150,9 @@ impl App {
         }
         let mut warnings = keymap.warnings.clone();
         warnings.dedup();
+        let docker_host = crate::config::env::docker_host(
+            profile.docker.as_ref().and_then(|d| d.host.as_deref()),
+        );
         App {
             readonly: readonly || profile.readonly,
             profile,
@@ -163,6 +168,7 @@ impl App {
             events: EventsView::default(),
             logs: LogView::default(),
             kube,
+            docker_host,
             warnings,
             flash: None,
             last_refresh: None,
@@ -179,9 +185,5 @@ impl App {
     /// Whether any platform source is configured.
     pub fn has_workload_sources(&self) -> bool {
         !self.workloads.states.is_empty()
-    }
-
-    pub fn source_state(&self, platform: Platform) -> Option<&SourceState> {
-        self.workloads.states.get(&platform)
     }
 }

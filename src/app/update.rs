@@ -4,17 +4,17 @@
 use jiff::Timestamp;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::action::Action;
 use super::confirm::{Confirm, Decision, PendingAction, Tier};
 use super::logs::LogFilter;
-use super::model::{Platform, SourceUpdate, StreamId};
 use super::msg::{Effect, Msg};
 use super::palette::{self, Palette, PaletteCommand};
 use super::services;
 use super::state::{App, FilterEdit, Overlay, Pane};
-use crate::wizard;
+use crate::model::Action;
+use crate::model::command::{self, ContainerAction, KubeAction};
+use crate::model::{Platform, Section, SourceUpdate, StreamId};
 
-const SECTION: &str = "dashboard";
+const SECTION: Section = Section::Dashboard;
 
 impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
@@ -48,24 +48,24 @@ impl App {
                 services::apply(&mut self.services, &result);
                 self.last_refresh = Some(result.at);
                 self.dirty = true;
-                wizard::session::refresh_suggestion(self);
+                super::wizard::refresh_suggestion(self);
                 Vec::new()
             }
             Msg::Source(update) => {
                 self.on_source(update);
                 self.dirty = true;
-                wizard::session::refresh_suggestion(self);
+                super::wizard::refresh_suggestion(self);
                 Vec::new()
             }
             Msg::Terminate(why) => {
-                let mut effects = wizard::session::on_terminate(self, why);
+                let mut effects = super::wizard::on_terminate(self, why);
                 self.quit = true;
                 effects.push(Effect::Quit);
                 effects
             }
             Msg::Wizard(event) => {
                 self.dirty = true;
-                wizard::session::on_run_event(self, event)
+                super::wizard::on_run_event(self, event)
             }
             Msg::Notice(text) => {
                 self.flash = Some(text);
@@ -131,7 +131,7 @@ impl App {
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if self.wizard.is_open() {
-            return wizard::session::on_key(self, key);
+            return super::wizard::on_key(self, key);
         }
         if let Some(pane) = self.filter_edit.as_ref().map(|e| e.pane) {
             return self.on_filter_key(key, pane);
@@ -300,7 +300,7 @@ impl App {
                 };
                 self.events.selected = 0;
             }
-            Action::Runbook => return wizard::session::open(self, "", true),
+            Action::Runbook => return super::wizard::open(self, "", true),
             // Wizard keys mean nothing on the dashboard.
             Action::RunStep
             | Action::Confirm
@@ -436,37 +436,17 @@ impl App {
             self.flash = Some("select a workload in Workloads (2) first".into());
             return;
         };
-        let quote = |s: &str| {
-            shlex::try_quote(s)
-                .map(|q| q.into_owned())
-                .unwrap_or_else(|_| format!("{s:?}"))
-        };
         let kube_target = format!(
             "context {} · namespace {}",
             self.kube.context.as_deref().unwrap_or("(current)"),
             w.namespace
         );
-        let ctx_flag = self
-            .kube
-            .context
-            .as_deref()
-            .map(|c| format!(" --context {}", quote(c)))
-            .unwrap_or_default();
+        let context = self.kube.context.as_deref();
         let confirm = match w.platform {
             Platform::Docker => Confirm {
                 title: format!("Restart container {}?", w.name),
-                command: crate::sources::docker::equivalent_command(
-                    crate::sources::docker::ContainerAction::Restart,
-                    &w.name,
-                ),
-                target: format!(
-                    "docker {}",
-                    self.profile
-                        .docker
-                        .as_ref()
-                        .and_then(|d| d.host.clone())
-                        .unwrap_or_else(|| crate::sources::docker::resolve_host(None))
-                ),
+                command: command::docker_command(ContainerAction::Restart, &w.name),
+                target: format!("docker {}", self.docker_host),
                 platform: w.platform,
                 tier: Tier::Mutating,
                 why: "stops the container (10 s grace) and starts it again".into(),
@@ -480,10 +460,11 @@ impl App {
             Platform::Kubernetes => match &w.group {
                 Some(deployment) => Confirm {
                     title: format!("Rollout restart of {deployment}?"),
-                    command: format!(
-                        "kubectl rollout restart deployment/{} -n {}{ctx_flag}",
-                        quote(deployment),
-                        quote(&w.namespace)
+                    command: command::kube_command(
+                        KubeAction::RolloutRestart,
+                        &w.namespace,
+                        deployment,
+                        context,
                     ),
                     target: kube_target,
                     platform: w.platform,
@@ -499,10 +480,11 @@ impl App {
                 },
                 None => Confirm {
                     title: format!("Delete pod {}?", w.name),
-                    command: format!(
-                        "kubectl delete pod {} -n {}{ctx_flag}",
-                        quote(&w.name),
-                        quote(&w.namespace)
+                    command: command::kube_command(
+                        KubeAction::DeletePod,
+                        &w.namespace,
+                        &w.name,
+                        context,
                     ),
                     target: kube_target,
                     platform: w.platform,
@@ -689,13 +671,13 @@ impl App {
                 self.flash = Some(format!("context: {ctx}"));
                 vec![Effect::SwitchContext(ctx)]
             }
-            PaletteCommand::Runbook(query) => wizard::session::open(self, &query, false),
+            PaletteCommand::Runbook(query) => super::wizard::open(self, &query, false),
         }
     }
 }
 
 /// One line on a workload's containers: state, last termination, restarts.
-fn container_summary(w: &super::model::Workload) -> String {
+fn container_summary(w: &crate::model::Workload) -> String {
     let mut parts = vec![format!("{}: {}", w.name, w.status)];
     for c in &w.containers {
         let mut p = format!("{} {}", c.name, c.state);

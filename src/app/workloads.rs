@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{Platform, SourceState, Workload};
+use crate::model::{Platform, SourceState, Workload};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortColumn {
@@ -165,7 +165,7 @@ impl WorkloadsView {
         };
         if self.group {
             // Groups keep the sort inside them; a group sorts by its worst member.
-            let mut worst: BTreeMap<(&str, &str), super::model::Severity> = BTreeMap::new();
+            let mut worst: BTreeMap<(&str, &str), crate::model::Severity> = BTreeMap::new();
             for &i in &self.order {
                 let w = &rows[i];
                 let key = (w.namespace.as_str(), w.group.as_deref().unwrap_or(&w.name));

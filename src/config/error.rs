@@ -46,6 +46,20 @@ pub fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError
     }
 }
 
+/// 1-based line number of the first line of a TOML file that sets `key` (`key = …`).
+pub fn find_key_line(text: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.trim_start().strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Some(line_of(text, offset));
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// 1-based line number of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());

@@ -1,6 +1,7 @@
 //! Settings, profiles and paths.
 
 pub mod duration;
+pub mod env;
 pub mod error;
 pub mod paths;
 pub mod profile;

@@ -7,16 +7,13 @@ use std::path::Path;
 use ratatui::crossterm::event::KeyEvent;
 
 use super::key::Key;
-use crate::app::action::Action;
-use crate::config::error::line_of;
+use crate::config::error::{find_key_line, line_of};
+use crate::model::{Action, Section};
 
 const BUILTIN: &[(&str, &str)] = &[
     ("default", include_str!("../../keymaps/default.toml")),
     ("vim", include_str!("../../keymaps/vim.toml")),
 ];
-
-/// Sections of a keymap file: the contexts in which keys mean something.
-pub const SECTIONS: &[&str] = &["dashboard", "wizard"];
 
 pub fn builtin_names() -> Vec<&'static str> {
     BUILTIN.iter().map(|(n, _)| *n).collect()
@@ -33,8 +30,8 @@ pub struct Binding {
 pub struct Keymap {
     pub name: String,
     /// Per section, in the order of the default file (the help screen's order).
-    bindings: BTreeMap<String, Vec<Binding>>,
-    lookup: HashMap<(String, Key), Action>,
+    bindings: BTreeMap<Section, Vec<Binding>>,
+    lookup: HashMap<(Section, Key), Action>,
     /// Every problem found while loading, as `file:line: message`.
     pub warnings: Vec<String>,
 }
@@ -124,21 +121,22 @@ impl Keymap {
                 ));
                 continue;
             };
-            if !SECTIONS.contains(&section.as_str()) {
+            let Some(section) = Section::from_name(section) else {
+                let names: Vec<&str> = Section::ALL.iter().map(|s| s.name()).collect();
                 self.warnings.push(format!(
                     "{origin}:{line}: unknown section [{section}] (sections: {})",
-                    SECTIONS.join(", ")
+                    names.join(", ")
                 ));
                 continue;
-            }
+            };
             self.layer_section(section, entries, text, origin);
         }
     }
 
-    fn layer_section(&mut self, section: &str, entries: &toml::Table, text: &str, origin: &str) {
-        let list = self.bindings.entry(section.to_string()).or_default();
+    fn layer_section(&mut self, section: Section, entries: &toml::Table, text: &str, origin: &str) {
+        let list = self.bindings.entry(section).or_default();
         for (action_name, spec) in entries {
-            let line = find_key_line(text, action_name);
+            let line = find_key_line(text, action_name).unwrap_or(1);
             let Some(action) = Action::from_name(action_name) else {
                 self.warnings.push(format!(
                     "{origin}:{line}: unknown action `{action_name}` (see `opsdeck keymap show` for the actions)"
@@ -218,7 +216,7 @@ impl Keymap {
                 if let Some(first) = owner.get(key) {
                     self.warnings.push(format!(
                         "{origin}:{}: key `{key}` is bound to both `{first}` and `{action_name}` in [{section}]; `{first}` keeps it",
-                        find_key_line(text, action_name)
+                        find_key_line(text, action_name).unwrap_or(1)
                     ));
                 } else {
                     owner.insert(*key, action_name.as_str());
@@ -232,24 +230,27 @@ impl Keymap {
         for (section, list) in &self.bindings {
             for b in list {
                 for k in &b.keys {
-                    self.lookup.entry((section.clone(), *k)).or_insert(b.action);
+                    self.lookup.entry((*section, *k)).or_insert(b.action);
                 }
             }
         }
     }
 
     /// The action bound to a key press in a section, if any.
-    pub fn action(&self, section: &str, ev: &KeyEvent) -> Option<Action> {
+    pub fn action(&self, section: Section, ev: &KeyEvent) -> Option<Action> {
         let key = Key::from_event(ev)?;
-        self.lookup.get(&(section.to_string(), key)).copied()
+        self.lookup.get(&(section, key)).copied()
     }
 
-    pub fn bindings(&self, section: &str) -> &[Binding] {
-        self.bindings.get(section).map(Vec::as_slice).unwrap_or(&[])
+    pub fn bindings(&self, section: Section) -> &[Binding] {
+        self.bindings
+            .get(&section)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// The first key of an action, for hints in footers ("? help").
-    pub fn key_for(&self, section: &str, action: Action) -> String {
+    pub fn key_for(&self, section: Section, action: Action) -> String {
         self.bindings(section)
             .iter()
             .find(|b| b.action == action)
@@ -261,20 +262,6 @@ impl Keymap {
 
 fn find_line(text: &str, needle: &str) -> usize {
     text.find(needle).map(|o| line_of(text, o)).unwrap_or(1)
-}
-
-fn find_key_line(text: &str, key: &str) -> usize {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        if let Some(rest) = t.strip_prefix(key)
-            && rest.trim_start().starts_with('=')
-        {
-            return line_of(text, offset);
-        }
-        offset += line.len();
-    }
-    1
 }
 
 #[cfg(test)]
@@ -291,7 +278,10 @@ mod tests {
         for name in builtin_names() {
             let km = Keymap::load(name, Path::new("/nonexistent"));
             assert!(km.warnings.is_empty(), "{name}: {:?}", km.warnings);
-            assert_eq!(km.action("dashboard", &press('q')), Some(Action::Quit));
+            assert_eq!(
+                km.action(Section::Dashboard, &press('q')),
+                Some(Action::Quit)
+            );
         }
     }
 
@@ -300,7 +290,7 @@ mod tests {
         let km = Keymap::load("default", Path::new("/nonexistent"));
         for action in Action::ALL {
             let b = km
-                .bindings("dashboard")
+                .bindings(Section::Dashboard)
                 .iter()
                 .find(|b| b.action == *action);
             let b = b.unwrap_or_else(|| panic!("{action:?} has no default binding"));
@@ -312,18 +302,21 @@ mod tests {
     fn every_wizard_action_has_a_default_key_and_description() {
         let km = Keymap::load("default", Path::new("/nonexistent"));
         for action in Action::WIZARD {
-            let b = km.bindings("wizard").iter().find(|b| b.action == *action);
+            let b = km
+                .bindings(Section::Wizard)
+                .iter()
+                .find(|b| b.action == *action);
             let b = b.unwrap_or_else(|| panic!("{action:?} has no [wizard] binding"));
             assert!(!b.keys.is_empty() && !b.desc.is_empty(), "{action:?}");
         }
         // Confirming is never on the key that starts a step.
         let run = km
-            .bindings("wizard")
+            .bindings(Section::Wizard)
             .iter()
             .find(|b| b.action == Action::RunStep)
             .unwrap();
         let yes = km
-            .bindings("wizard")
+            .bindings(Section::Wizard)
             .iter()
             .find(|b| b.action == Action::Confirm)
             .unwrap();
@@ -340,9 +333,15 @@ mod tests {
         .unwrap();
         let km = Keymap::load("default", dir.path());
         assert!(km.warnings.is_empty(), "{:?}", km.warnings);
-        assert_eq!(km.action("dashboard", &press('x')), Some(Action::Quit));
-        assert_eq!(km.action("dashboard", &press('q')), None);
-        assert_eq!(km.action("dashboard", &press('?')), Some(Action::Help));
+        assert_eq!(
+            km.action(Section::Dashboard, &press('x')),
+            Some(Action::Quit)
+        );
+        assert_eq!(km.action(Section::Dashboard, &press('q')), None);
+        assert_eq!(
+            km.action(Section::Dashboard, &press('?')),
+            Some(Action::Help)
+        );
     }
 
     #[test]
@@ -354,6 +353,9 @@ mod tests {
         )
         .unwrap();
         let km = Keymap::load("default", dir.path());
-        assert_eq!(km.action("dashboard", &press('q')), Some(Action::Refresh));
+        assert_eq!(
+            km.action(Section::Dashboard, &press('q')),
+            Some(Action::Refresh)
+        );
     }
 }

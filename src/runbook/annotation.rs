@@ -7,8 +7,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::error::RunbookError;
-use super::model::{PhaseKind, Platform, Severity};
-use super::risk::Risk;
+use super::model::{PhaseKind, Severity};
+use crate::model::Platform;
+use crate::model::Risk;
 
 /// Everything an annotation may say. Unknown keys are an error, so a typo such as
 /// `"rsik"` is reported instead of silently ignored.

@@ -16,11 +16,12 @@ use regex::Regex;
 
 use super::annotation::Annotation;
 use super::grouping;
-use super::model::{Command, Interpreter, NEEDS_TERMINAL, Platform, SessionRef, Step, Unread};
+use super::model::{Command, Interpreter, NEEDS_TERMINAL, SessionRef, Step, Unread};
 use super::placeholders;
-use super::risk::{self, Interactive, Risk, Rules};
+use super::risk::{self, Interactive, Rules};
 use super::shell::{self, BlockItem, Token};
 use super::transcript::{self, Piece};
+use crate::model::{Platform, Risk};
 
 pub use super::fence::{BlockKind, block_kind, strip_numbering};
 

@@ -14,7 +14,8 @@ use super::catalog;
 use super::import;
 use super::lint::{self, FindingSeverity};
 use super::model::{Command, Procedure, Runbook, Sample, Step};
-use super::risk::{Risk, Rules};
+use super::risk::Rules;
+use crate::model::Risk;
 
 macro_rules! outln {
     ($out:expr) => {

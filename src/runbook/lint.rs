@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use super::model::{Command, Interpreter, Procedure, Runbook};
 use super::placeholders::PlaceholderKind;
-use super::risk::{self, Risk, Rules};
+use super::risk::{self, Rules};
+use crate::model::Risk;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]

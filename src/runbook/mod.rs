@@ -14,7 +14,7 @@
 //! ```no_run
 //! use std::collections::HashMap;
 //! use std::path::Path;
-//! use opsdeck::runbook::{import, lint, placeholders, Risk, Rules};
+//! use opsdeck::runbook::{import, lint, placeholders, Rules};
 //!
 //! # fn main() -> Result<(), opsdeck::runbook::RunbookError> {
 //! let rules = Rules::load_default()?; // built-ins + <config dir>/risk_rules.toml
@@ -65,7 +65,7 @@ pub mod transcript;
 pub use catalog::{Catalog, find_by_alert};
 pub use error::RunbookError;
 pub use model::{
-    Command, Interpreter, Phase, PhaseKind, Platform, Procedure, Runbook, Sample, SessionRef,
-    Severity, Step, Unread,
+    Command, Interpreter, Phase, PhaseKind, Procedure, Runbook, Sample, SessionRef, Severity, Step,
+    Unread,
 };
-pub use risk::{Classification, Interactive, Risk, Rules};
+pub use risk::{Classification, Interactive, Rules};

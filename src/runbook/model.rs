@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::annotation::CommandAnnotation;
 use super::placeholders::Placeholder;
-use super::risk::Risk;
+use crate::model::{Platform, Risk};
 
 /// One Markdown file, imported.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -139,33 +139,6 @@ pub struct Step {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sql_session: Option<SessionRef>,
     pub line: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Platform {
-    Kubernetes,
-    Docker,
-}
-
-impl Platform {
-    /// The platform a command's program implies, if any.
-    pub fn of_command(text: &str) -> Option<Platform> {
-        let mut words = text
-            .split(|c: char| c.is_whitespace() || c == ';')
-            .filter(|w| !w.is_empty() && !w.contains('=') && *w != "sudo");
-        let first = words.next()?;
-        let of = |word: &str| match word.rsplit('/').next().unwrap_or(word) {
-            "kubectl" | "helm" | "velero" => Some(Platform::Kubernetes),
-            "docker" | "docker-compose" => Some(Platform::Docker),
-            _ => None,
-        };
-        // A loop or conditional: the platform of the first tool inside it.
-        if matches!(first, "for" | "while" | "if" | "until") {
-            return words.find_map(of);
-        }
-        of(first)
-    }
 }
 
 /// How a command's text is run.

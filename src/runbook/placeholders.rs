@@ -13,6 +13,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use crate::model::command::quote_always;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PlaceholderKind {
@@ -493,7 +495,7 @@ pub fn substitute_found(
             continue;
         }
         let replacement = match contexts.get(p.span.start).copied().unwrap_or(Quote::None) {
-            Quote::None => always_quote(value),
+            Quote::None => quote_always(value),
             Quote::Double => {
                 let mut s = String::with_capacity(value.len());
                 for c in value.chars() {
@@ -504,15 +506,11 @@ pub fn substitute_found(
                 }
                 s
             }
-            Quote::Single => format!("'{}'", always_quote(value)),
+            Quote::Single => format!("'{}'", quote_always(value)),
         };
         out.replace_range(p.span.clone(), &replacement);
     }
     out
-}
-
-fn always_quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
 }
 
 static DNS_LABEL: LazyLock<Option<Regex>> =

@@ -6,11 +6,12 @@
 //! `nsenter` and `chroot` carry: theirs is the call's risk. A dry-run option of the
 //! program (`--dry-run`, `--check`, `test=True`) makes any call read-only.
 
-use std::fmt;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde::{Deserialize, Serialize};
+
+use crate::model::Risk;
+use serde::Serialize;
 
 use super::args::{self, Parsed};
 use super::rules::{Bare, Rule};
@@ -21,30 +22,6 @@ use super::transcript::is_assignment;
 pub use super::rules::{Interactive, Rules, user_rules_path};
 
 const MAX_DEPTH: usize = 8;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Risk {
-    ReadOnly,
-    Mutating,
-    Destructive,
-}
-
-impl Risk {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Risk::ReadOnly => "read-only",
-            Risk::Mutating => "mutating",
-            Risk::Destructive => "destructive",
-        }
-    }
-}
-
-impl fmt::Display for Risk {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// The classifier's verdict on one command line.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -11,8 +11,8 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 use super::error::RunbookError;
-use super::risk::Risk;
 use super::sql::SqlRules;
+use crate::model::Risk;
 
 const BUILTIN_RULES: &str = include_str!("risk_rules.toml");
 

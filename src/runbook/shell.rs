@@ -506,19 +506,6 @@ fn capture_backtick(chars: &[char], start: usize) -> (String, usize) {
     (chars[start.min(end)..end].iter().collect(), i + 1)
 }
 
-/// Single-quotes `value` for a POSIX shell unless it is made only of safe characters.
-pub fn quote(value: &str) -> String {
-    let safe = !value.is_empty()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
-    if safe {
-        value.to_string()
-    } else {
-        format!("'{}'", value.replace('\'', r"'\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -553,12 +540,5 @@ mod tests {
         assert!(toks.contains(&Token::Operator("&&".into())));
         assert!(toks.iter().any(|t| matches!(t, Token::Redirect { op, target: Some(f) } if op == ">" && f.starts_with("backup/"))));
         assert!(toks.iter().any(|t| matches!(t, Token::Word { substitutions, .. } if substitutions == &vec!["date +%Y".to_string()])));
-    }
-
-    #[test]
-    fn quotes_values_as_one_argument() {
-        assert_eq!(quote("x; rm -rf /"), "'x; rm -rf /'");
-        assert_eq!(quote("it's"), r"'it'\''s'");
-        assert_eq!(quote("web-1"), "web-1");
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::risk::Risk;
+use crate::model::Risk;
 
 /// The `[sql]` table of the rules file. Keywords are compared case-insensitively.
 #[derive(Debug, Clone, Default, Deserialize)]

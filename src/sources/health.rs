@@ -7,24 +7,7 @@ use jiff::Timestamp;
 use tokio::sync::{mpsc, watch};
 
 use crate::config::profile::{Check, JsonFieldMatch, Service};
-
-/// The result of running one check once.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckOutcome {
-    pub ok: bool,
-    pub latency: Duration,
-    /// "HTTP 200", or the failure in words: "connection refused", "timed out after 2s".
-    pub detail: String,
-}
-
-/// A check's result, addressed by its position in the profile.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HealthResult {
-    pub service: usize,
-    pub check: usize,
-    pub outcome: CheckOutcome,
-    pub at: Timestamp,
-}
+use crate::model::{CheckOutcome, HealthResult};
 
 /// Runs a check once, never longer than its timeout (plus a small grace for
 /// killing a child process).

@@ -6,7 +6,7 @@ use ratatui::style::{Modifier, Style};
 
 use super::Theme;
 use super::color::parse_color;
-use crate::config::error::{line_of, toml_error};
+use crate::config::error::{find_key_line, toml_error};
 
 const BUILTIN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
@@ -250,20 +250,6 @@ fn invalid(source: &Source, key: &str, message: &str) -> ThemeError {
         line,
         message: message.to_string(),
     }
-}
-
-fn find_key_line(text: &str, key: &str) -> Option<usize> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key)
-            && rest.trim_start().starts_with('=')
-        {
-            return Some(line_of(text, offset));
-        }
-        offset += line.len();
-    }
-    None
 }
 
 #[cfg(test)]

@@ -108,8 +108,8 @@ impl Theme {
     }
 
     /// Style for a severity, so every pane colours states the same way.
-    pub fn severity(&self, severity: crate::app::model::Severity) -> Style {
-        use crate::app::model::Severity;
+    pub fn severity(&self, severity: crate::model::Severity) -> Style {
+        use crate::model::Severity;
         match severity {
             Severity::Ok => self.ok,
             Severity::Warn => self.warn,

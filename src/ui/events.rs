@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::format::{age, truncate};
-use crate::app::model::Platform;
 use crate::app::state::{App, Pane};
+use crate::model::Platform;
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;

@@ -10,7 +10,7 @@ use crate::app::state::App;
 pub fn draw(frame: &mut Frame, app: &App, area: Rect, scroll: u16) {
     let t = &app.theme;
     let rect = centered(area, 76, area.height.saturating_sub(4).max(10));
-    let bindings = app.keymap.bindings("dashboard");
+    let bindings = app.keymap.bindings(crate::model::Section::Dashboard);
     let key_w = bindings
         .iter()
         .map(|b| keys_text(b).chars().count())

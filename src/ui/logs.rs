@@ -84,7 +84,7 @@ fn level_style(t: &Theme, text: &str) -> Style {
     }
 }
 
-fn render_line<'a>(t: &Theme, view: &LogView, l: &'a crate::app::model::LogLine) -> Line<'a> {
+fn render_line<'a>(t: &Theme, view: &LogView, l: &'a crate::model::LogLine) -> Line<'a> {
     let mut spans = Vec::with_capacity(3);
     if view.timestamps
         && let Some(ts) = l.timestamp

@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::format::{sparkline, truncate};
-use crate::app::model::Severity;
 use crate::app::state::{App, Pane};
+use crate::model::Severity;
 
 /// Marker and word per state: the word carries the meaning without colour.
 fn marker(s: Severity) -> (&'static str, &'static str) {

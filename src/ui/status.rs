@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::Action;
 use crate::app::state::App;
+use crate::model::Action;
 
 pub fn draw_top(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
@@ -61,19 +61,19 @@ pub fn draw_top(frame: &mut Frame, app: &App, area: Rect) {
     let failing = app
         .services
         .iter()
-        .filter(|s| s.severity() == crate::app::model::Severity::Crit)
+        .filter(|s| s.severity() == crate::model::Severity::Crit)
         .count()
         + app
             .workloads
             .states
             .values()
-            .filter(|s| matches!(s, crate::app::model::SourceState::Failed(_)))
+            .filter(|s| matches!(s, crate::model::SourceState::Failed(_)))
             .count()
         + app
             .workloads
             .all()
             .iter()
-            .filter(|w| w.severity == crate::app::model::Severity::Crit)
+            .filter(|w| w.severity == crate::model::Severity::Crit)
             .count();
     if failing > 0 {
         spans.push(sep);
@@ -82,7 +82,7 @@ pub fn draw_top(frame: &mut Frame, app: &App, area: Rect) {
         && app
             .services
             .iter()
-            .all(|s| s.severity() == crate::app::model::Severity::Ok)
+            .all(|s| s.severity() == crate::model::Severity::Ok)
     {
         spans.push(sep);
         spans.push(Span::styled("all passing", t.ok));
@@ -117,7 +117,10 @@ pub fn draw_bottom(frame: &mut Frame, app: &App, area: Rect) {
         let km = &app.keymap;
         let hint = |action: Action, label: &'static str| -> [Span<'static>; 2] {
             [
-                Span::styled(format!(" {}", km.key_for("dashboard", action)), t.key),
+                Span::styled(
+                    format!(" {}", km.key_for(crate::model::Section::Dashboard, action)),
+                    t.key,
+                ),
                 Span::styled(format!(" {label} "), t.muted),
             ]
         };

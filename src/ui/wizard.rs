@@ -10,11 +10,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::format::truncate;
-use crate::app::Action;
 use crate::app::state::App;
-use crate::runbook::{PhaseKind, Risk};
+use crate::model::Action;
+use crate::model::{Risk, Section};
+use crate::runbook::PhaseKind;
 use crate::wizard::flow::{Confirm, ConfirmFocus, Level, Mode, Prompt, Wizard};
-use crate::wizard::session::SECTION;
 use crate::wizard::{ItemState, Picker};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
@@ -44,7 +44,7 @@ fn state_style(app: &App, s: ItemState) -> Style {
 }
 
 fn key(app: &App, action: Action) -> String {
-    let k = app.keymap.key_for(SECTION, action);
+    let k = app.keymap.key_for(Section::Wizard, action);
     match k.as_str() {
         "enter" => "Enter".into(),
         "esc" => "Esc".into(),
@@ -243,7 +243,7 @@ fn hints(app: &App, w: &Wizard) -> Vec<(String, &'static str)> {
 fn draw_help(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let mut lines = Vec::new();
-    for b in app.keymap.bindings(SECTION) {
+    for b in app.keymap.bindings(Section::Wizard) {
         let keys: Vec<String> = b.keys.iter().map(|k| k.to_string()).collect();
         lines.push(Line::from(vec![
             Span::styled(format!("{:<14}", keys.join(" ")), t.key),

@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::format::{age, bytes, millicores};
-use crate::app::model::{Platform, Severity, SourceState, Usage, Workload};
 use crate::app::state::{App, Pane};
+use crate::model::{Platform, Severity, SourceState, Usage, Workload};
 
 pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;

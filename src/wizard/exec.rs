@@ -67,14 +67,8 @@ impl RunEnv {
             .unwrap_or_else(|| "sh".into());
         let mut vars = Vec::new();
         let kube = profile.kubernetes.as_ref();
-        let source: Option<PathBuf> = kube
-            .and_then(|k| k.kubeconfig.clone())
-            .or_else(|| {
-                std::env::var_os("KUBECONFIG")
-                    .and_then(|v| std::env::split_paths(&v).next())
-                    .filter(|p| !p.as_os_str().is_empty())
-            })
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".kube/config")));
+        let source: Option<PathBuf> =
+            crate::config::env::kubeconfig_path(kube.and_then(|k| k.kubeconfig.as_deref()));
         if let Some(ctx) = context.or(kube.and_then(|k| k.context.as_deref()))
             && let Some(src) = source.as_deref()
             && src.is_file()

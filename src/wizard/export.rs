@@ -11,7 +11,6 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::timeline::{self, Entry, Record, TimelineError};
-use crate::cli::{TimelineArgs, TimelineCommand};
 use crate::config::Paths;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,68 +27,73 @@ pub enum ExportError {
     Json(#[from] serde_json::Error),
 }
 
-pub fn run(args: TimelineArgs, paths: &Paths) -> Result<ExitCode, ExportError> {
+/// `opsdeck timeline list`: the incidents in the data dir, newest first.
+pub fn list_incidents(paths: &Paths) -> Result<ExitCode, ExportError> {
     let dir = paths.timelines_dir();
     let mut out = std::io::stdout().lock();
-    match args.command {
-        TimelineCommand::List => {
-            let (list, problems) = timeline::list(&dir);
-            if list.is_empty() {
-                writeln!(out, "no incidents yet in {}", dir.display())?;
-            } else {
-                writeln!(
-                    out,
-                    "{:<44} {:<17} {:<10} {:>4}  {:<28} STATUS",
-                    "ID", "STARTED (UTC)", "WHO", "CMDS", "PROCEDURE"
-                )?;
-            }
-            for s in &list {
-                writeln!(
-                    out,
-                    "{:<44} {:<17} {:<10} {:>4}  {:<28} {}",
-                    s.id,
-                    s.started.strftime("%Y-%m-%d %H:%M"),
-                    s.who.user,
-                    s.commands,
-                    s.procedure,
-                    s.status
-                )?;
-            }
-            if list.iter().any(|s| s.status != "completed") {
-                writeln!(
-                    out,
-                    "\nresume an open or interrupted incident with `opsdeck run --resume ID`"
-                )?;
-            }
-            for p in problems {
-                eprintln!("opsdeck: {p}");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        TimelineCommand::Export { id, format } => {
-            let records = read_incident(&dir, &id)?;
-            match format.as_str() {
-                "md" | "markdown" => out.write_all(markdown(&id, &records).as_bytes())?,
-                "json" => {
-                    serde_json::to_writer_pretty(&mut out, &records)?;
-                    writeln!(out)?;
-                }
-                other => return Err(ExportError::Format(other.to_string())),
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        TimelineCommand::Follow { id } => {
-            let path = timeline::path_for(&dir, &id);
-            if !path.is_file() {
-                return Err(ExportError::NoIncident {
-                    id,
-                    dir: dir.display().to_string(),
-                });
-            }
-            follow(&path, &mut out)?;
-            Ok(ExitCode::SUCCESS)
-        }
+    let (list, problems) = timeline::list(&dir);
+    if list.is_empty() {
+        writeln!(out, "no incidents yet in {}", dir.display())?;
+    } else {
+        writeln!(
+            out,
+            "{:<44} {:<17} {:<10} {:>4}  {:<28} STATUS",
+            "ID", "STARTED (UTC)", "WHO", "CMDS", "PROCEDURE"
+        )?;
     }
+    for s in &list {
+        writeln!(
+            out,
+            "{:<44} {:<17} {:<10} {:>4}  {:<28} {}",
+            s.id,
+            s.started.strftime("%Y-%m-%d %H:%M"),
+            s.who.user,
+            s.commands,
+            s.procedure,
+            s.status
+        )?;
+    }
+    if list.iter().any(|s| s.status != "completed") {
+        writeln!(
+            out,
+            "\nresume an open or interrupted incident with `opsdeck run --resume ID`"
+        )?;
+    }
+    for p in problems {
+        eprintln!("opsdeck: {p}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `opsdeck timeline export ID --format md|json`.
+pub fn export_incident(id: &str, format: &str, paths: &Paths) -> Result<ExitCode, ExportError> {
+    let dir = paths.timelines_dir();
+    let mut out = std::io::stdout().lock();
+    let records = read_incident(&dir, id)?;
+    match format {
+        "md" | "markdown" => out.write_all(markdown(id, &records).as_bytes())?,
+        "json" => {
+            serde_json::to_writer_pretty(&mut out, &records)?;
+            writeln!(out)?;
+        }
+        other => return Err(ExportError::Format(other.to_string())),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `opsdeck timeline follow ID`: prints the incident's entries as they are written.
+pub fn follow_incident(id: &str, paths: &Paths) -> Result<ExitCode, ExportError> {
+    let dir = paths.timelines_dir();
+    let mut out = std::io::stdout().lock();
+    let path = timeline::path_for(&dir, id);
+    if !path.is_file() {
+        return Err(ExportError::NoIncident {
+            id: id.to_string(),
+            dir: dir.display().to_string(),
+        });
+    }
+    follow(&path, &mut out)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read_incident(dir: &Path, id: &str) -> Result<Vec<Record>, ExportError> {

@@ -19,11 +19,12 @@ use ratatui_textarea::TextArea;
 use super::items::{Item, ItemState, flatten};
 use super::live::Live;
 use super::timeline::{Confirmation, Entry, Target};
-use crate::app::Action;
+use crate::model::Action;
+use crate::model::{Platform, Risk};
 use crate::runbook::placeholders::{self, Placeholder, PlaceholderKind, PlaceholderSyntax};
 use crate::runbook::risk::{self, Rules};
 use crate::runbook::shell::Token;
-use crate::runbook::{Command, Interpreter, Platform, Procedure, Risk, Runbook};
+use crate::runbook::{Command, Interpreter, Procedure, Runbook};
 
 /// Lines of command output kept on screen; older lines drop off.
 pub const OUTPUT_LINES: usize = 2000;

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::runbook::{Command, Interpreter, PhaseKind, Platform, Procedure};
+use crate::model::Platform;
+use crate::runbook::{Command, Interpreter, PhaseKind, Procedure};
 
 /// How long a command may run when nothing else is said.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);

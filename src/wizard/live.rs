@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::app::App;
-use crate::app::model::{Platform, Severity};
+use crate::config::Profile;
 use crate::config::profile::Check;
+use crate::model::{Platform, Severity, Workload};
 use crate::runbook::placeholders::PlaceholderKind;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,10 +28,10 @@ pub struct Live {
 }
 
 impl Live {
-    pub fn from_app(app: &App) -> Live {
-        let pods = app
-            .workloads
-            .all()
+    /// The completions `rows` (the workloads), `namespaces` (known to the
+    /// console) and `profile` offer.
+    pub fn new(rows: &[Workload], mut namespaces: Vec<String>, profile: &Profile) -> Live {
+        let pods = rows
             .iter()
             .filter(|w| w.platform == Platform::Kubernetes)
             .map(|w| LivePod {
@@ -42,12 +42,9 @@ impl Live {
                 troubled: w.severity != Severity::Ok,
             })
             .collect();
-        let mut namespaces = app.completions.namespaces.clone();
-        namespaces.extend(app.kube.namespaces.iter().cloned());
         namespaces.sort();
         namespaces.dedup();
-        let urls = app
-            .profile
+        let urls = profile
             .services
             .iter()
             .flat_map(|s| s.checks.iter())
@@ -60,7 +57,7 @@ impl Live {
             pods,
             namespaces,
             urls,
-            defaults: app.profile.placeholders.clone(),
+            defaults: profile.placeholders.clone(),
         }
     }
 

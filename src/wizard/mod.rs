@@ -2,21 +2,15 @@
 //!
 //! - [`flow`]: the step state machine (pure): symptoms, placeholders,
 //!   confirmation tiers, edits, skips, notes, resume.
-//! - [`session`]: the wizard inside the console: picker, suggestion, keys,
-//!   and the effects the runtime carries out.
 //! - [`exec`]: commands in the operator's shell, in their own process group.
 //! - [`timeline`], [`export`]: the append-only incident file, and what is made of it.
-//! - [`launch`]: loading runbooks, `opsdeck run`, resuming an incident.
 
-pub mod effects;
 pub mod exec;
 pub mod export;
 pub mod flow;
 pub mod items;
-pub mod launch;
 pub mod live;
 pub mod picker;
-pub mod session;
 pub mod suggest;
 pub mod timeline;
 

@@ -2,7 +2,7 @@
 //! Loop", an OOM kill → "Out of Memory", a failing application check →
 //! "Application Down" / "Service Down".
 
-use crate::app::App;
+use crate::model::Workload;
 use crate::runbook::Runbook;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,8 +15,9 @@ pub struct Suggestion {
     pub reason: String,
 }
 
-pub fn from_app(app: &App) -> Option<Suggestion> {
-    let rows = app.workloads.all();
+/// What `rows` (the workloads) and `failing_service` (the first service whose
+/// health check fails, if any) point at.
+pub fn from_state(rows: &[Workload], failing_service: Option<&str>) -> Option<Suggestion> {
     if let Some(w) = rows.iter().find(|w| w.status.contains("CrashLoopBackOff")) {
         return Some(Suggestion {
             label: "Pod Crash Loop",
@@ -38,11 +39,7 @@ pub fn from_app(app: &App) -> Option<Suggestion> {
             reason: format!("{} was OOMKilled", w.name),
         });
     }
-    if let Some(s) = app
-        .services
-        .iter()
-        .find(|s| s.checks.iter().any(|c| c.failing_for > 0))
-    {
+    if let Some(name) = failing_service {
         return Some(Suggestion {
             label: "Application Down",
             titles: vec![
@@ -52,7 +49,7 @@ pub fn from_app(app: &App) -> Option<Suggestion> {
                 "chatbotdown",
                 "down",
             ],
-            reason: format!("the {} health check is failing", s.name),
+            reason: format!("the {name} health check is failing"),
         });
     }
     None

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::runbook::Risk;
+use crate::model::Risk;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TimelineError {

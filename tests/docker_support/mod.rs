@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use opsdeck::app::model::{
+use opsdeck::model::{
     EventRecord, LogLine, Platform, SourceState, SourceUpdate, StreamId, Workload,
 };
 use tokio::sync::mpsc;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
-use opsdeck::app::model::{EventRecord, LogLine, SourceState, SourceUpdate, StreamId, Workload};
+use opsdeck::model::{EventRecord, LogLine, SourceState, SourceUpdate, StreamId, Workload};
 use tokio::sync::mpsc;
 
 /// A headless simulated cluster; killed when dropped.

@@ -10,14 +10,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use opsdeck::app::model::{
-    ContainerInfo, EventRecord, LogLine, Platform, Severity, SourceState, SourceUpdate, StreamId,
-    Termination, Usage, Workload,
-};
 use opsdeck::app::{App, Msg};
 use opsdeck::config::profiles;
 use opsdeck::input::Keymap;
-use opsdeck::sources::health::{CheckOutcome, HealthResult};
+use opsdeck::model::{CheckOutcome, HealthResult};
+use opsdeck::model::{
+    ContainerInfo, EventRecord, LogLine, Platform, Severity, SourceState, SourceUpdate, StreamId,
+    Termination, Usage, Workload,
+};
 use opsdeck::theme::load_theme;
 
 /// The fixed "now" of every fixture: ages and clock times never change.

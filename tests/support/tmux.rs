@@ -5,27 +5,22 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-/// Builds (or reuses) the release binary. Cargo has released its lock by the
-/// time tests run, and an up-to-date build is a no-op.
-pub fn release_binary() -> PathBuf {
-    let manifest = env!("CARGO_MANIFEST_DIR");
-    let status = Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "--bin",
-            "opsdeck",
-            "--manifest-path",
-        ])
-        .arg(format!("{manifest}/Cargo.toml"))
-        .status()
-        .expect("run cargo build --release");
-    assert!(status.success(), "cargo build --release failed");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(manifest).join("target"));
-    target.join("release/opsdeck")
+/// The opsdeck binary the end-to-end tests drive: `OPSDECK_BIN` when set
+/// (`.ci/run` builds the release binary once and passes it), else the binary
+/// cargo built for this test run. Tests never build it themselves.
+pub fn opsdeck_binary() -> PathBuf {
+    match std::env::var_os("OPSDECK_BIN").filter(|v| !v.is_empty()) {
+        Some(bin) => {
+            let bin = PathBuf::from(bin);
+            assert!(
+                bin.is_file(),
+                "OPSDECK_BIN={} is not a file: build it with `cargo build --release --bin opsdeck`, or unset OPSDECK_BIN to use the test build",
+                bin.display()
+            );
+            bin
+        }
+        None => PathBuf::from(env!("CARGO_BIN_EXE_opsdeck")),
+    }
 }
 
 pub struct Tmux {

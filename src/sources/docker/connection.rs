@@ -6,24 +6,8 @@ use bollard::{API_DEFAULT_VERSION, Docker};
 
 use super::error::DockerError;
 
-/// Where the engine listens when neither the profile nor `DOCKER_HOST` says.
-pub const DEFAULT_HOST: &str = "unix:///var/run/docker.sock";
-
 /// Bound on one plain request (list, inspect, stats, actions use their own larger bound).
 pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The engine address to use: the configured one, else `DOCKER_HOST`, else the default socket.
-pub fn resolve_host(configured: Option<&str>) -> String {
-    configured
-        .map(str::to_string)
-        .filter(|h| !h.trim().is_empty())
-        .or_else(|| {
-            std::env::var("DOCKER_HOST")
-                .ok()
-                .filter(|h| !h.trim().is_empty())
-        })
-        .unwrap_or_else(|| DEFAULT_HOST.to_string())
-}
 
 /// Builds a client for `host` without touching the network.
 pub(crate) fn client_for(host: &str) -> Result<Docker, DockerError> {
@@ -97,14 +81,6 @@ pub(crate) use crate::sources::backoff::Backoff;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn configured_host_wins_over_the_environment() {
-        assert_eq!(
-            resolve_host(Some("tcp://127.0.0.1:2375")),
-            "tcp://127.0.0.1:2375"
-        );
-    }
 
     #[test]
     fn unknown_schemes_are_refused_with_the_accepted_forms() {

@@ -8,7 +8,7 @@ use bollard::models::{
 };
 use jiff::Timestamp;
 
-use crate::app::model::{ContainerInfo, Platform, Severity, Termination, Usage, Workload};
+use crate::model::{ContainerInfo, Platform, Severity, Termination, Usage, Workload};
 
 pub(crate) const PROJECT_LABEL: &str = "com.docker.compose.project";
 pub(crate) const SERVICE_LABEL: &str = "com.docker.compose.service";

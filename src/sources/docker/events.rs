@@ -7,7 +7,7 @@ use bollard::query_parameters::{EventsOptions, EventsOptionsBuilder};
 use jiff::Timestamp;
 
 use super::containers::PROJECT_LABEL;
-use crate::app::model::{EventRecord, Platform};
+use crate::model::{EventRecord, Platform};
 
 /// Container actions worth an operator's attention. Health checks also produce
 /// `exec_create`/`exec_start`/`exec_die` on every probe; asking the engine to filter them out

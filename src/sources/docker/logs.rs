@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use super::containers::{PROJECT_LABEL, display_name};
 use super::poll::inspect;
-use crate::app::model::{LogLine, Platform, SourceUpdate, StreamId};
+use crate::model::{LogLine, Platform, SourceUpdate, StreamId};
 
 /// What to read from a container's log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,12 +20,11 @@ use bollard::Docker;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-pub use actions::{ContainerAction, equivalent_command};
-pub use connection::{DEFAULT_HOST, resolve_host};
 pub use error::DockerError;
 pub use logs::LogOptions;
 
-use crate::app::model::SourceUpdate;
+use crate::model::SourceUpdate;
+use crate::model::command::ContainerAction;
 
 /// Which engine to watch, and which of its containers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,7 +42,7 @@ pub struct DockerSettings {
 /// snapshots and `Events` batches to `tx`, and reconnects with backoff whenever the engine
 /// cannot be reached. It stops when `tx`'s receiver is dropped or the handle is dropped.
 pub fn spawn(settings: DockerSettings, tx: mpsc::Sender<SourceUpdate>) -> DockerHandle {
-    let host = resolve_host(settings.host.as_deref());
+    let host = crate::config::env::docker_host(settings.host.as_deref());
     let (client_tx, client_rx) = watch::channel(None);
     let task = tokio::spawn(session::run(
         host.clone(),

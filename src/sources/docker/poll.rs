@@ -20,7 +20,7 @@ use super::connection::REQUEST_TIMEOUT;
 use super::containers::{self, Figures, PROJECT_LABEL};
 use super::error::DockerError;
 use super::stats::{self, CpuSample};
-use crate::app::model::Workload;
+use crate::model::Workload;
 
 /// How many inspect calls run at once, so a host with many containers is not hit with a
 /// burst.

@@ -11,7 +11,7 @@ use super::connection::{self, Backoff};
 use super::error::DockerError;
 use super::events;
 use super::poll::Poller;
-use crate::app::model::{EventRecord, Platform, SourceState, SourceUpdate, Workload};
+use crate::model::{EventRecord, Platform, SourceState, SourceUpdate, Workload};
 
 /// Full refresh even when no event arrives (stats need it; events cover state changes).
 pub(crate) const POLL_INTERVAL: Duration = Duration::from_secs(5);

@@ -8,41 +8,6 @@ use super::config::REQUEST_TIMEOUT;
 use super::error::KubeError;
 use super::session::Connection;
 
-/// A remediation the console can run against the cluster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KubeAction {
-    /// `kubectl rollout restart deployment/NAME`.
-    RolloutRestart,
-    /// `kubectl delete pod NAME`.
-    DeletePod,
-}
-
-/// The kubectl command that does the same as `action` on `name`, for the confirmation
-/// prompt and the timeline: `kubectl rollout restart deployment/langgraph -n rag7 --context X`.
-pub fn equivalent_command(
-    action: KubeAction,
-    namespace: &str,
-    name: &str,
-    context: Option<&str>,
-) -> String {
-    let quote = |s: &str| {
-        shlex::try_quote(s)
-            .map(|q| q.into_owned())
-            .unwrap_or_else(|_| s.to_string())
-    };
-    let mut cmd = match action {
-        KubeAction::RolloutRestart => {
-            format!("kubectl rollout restart deployment/{}", quote(name))
-        }
-        KubeAction::DeletePod => format!("kubectl delete pod {}", quote(name)),
-    };
-    cmd.push_str(&format!(" -n {}", quote(namespace)));
-    if let Some(ctx) = context {
-        cmd.push_str(&format!(" --context {}", quote(ctx)));
-    }
-    cmd
-}
-
 /// The patch kubectl sends for `rollout restart`: a new restartedAt annotation on the pod
 /// template, which makes the Deployment roll all its pods.
 pub(crate) fn restart_patch(now: jiff::Timestamp) -> serde_json::Value {
@@ -105,23 +70,6 @@ pub(crate) async fn delete_pod(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn commands_read_like_kubectl() {
-        assert_eq!(
-            equivalent_command(
-                KubeAction::RolloutRestart,
-                "rag7",
-                "langgraph",
-                Some("prod-eu")
-            ),
-            "kubectl rollout restart deployment/langgraph -n rag7 --context prod-eu"
-        );
-        assert_eq!(
-            equivalent_command(KubeAction::DeletePod, "rag7", "postgres-0", None),
-            "kubectl delete pod postgres-0 -n rag7"
-        );
-    }
 
     #[test]
     fn the_restart_patch_sets_restarted_at() {

@@ -26,30 +26,12 @@ pub(crate) struct Target {
     pub context: String,
 }
 
-/// The kubeconfig file to read: the configured one, else the first of `KUBECONFIG`, else
-/// `~/.kube/config`. `None` when none is configured and the default does not exist.
-pub(crate) fn kubeconfig_path(configured: Option<&Path>) -> Option<PathBuf> {
-    if let Some(p) = configured {
-        return Some(p.to_path_buf());
-    }
-    if let Some(env) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
-        let paths: Vec<PathBuf> = std::env::split_paths(&env).collect();
-        // kubectl skips list entries that do not exist; the first one names the error otherwise.
-        return paths.iter().find(|p| p.exists()).or(paths.first()).cloned();
-    }
-    default_kubeconfig()
-}
-
-fn default_kubeconfig() -> Option<PathBuf> {
-    directories::BaseDirs::new().map(|d| d.home_dir().join(".kube").join("config"))
-}
-
 /// Reads the kubeconfig (or the in-cluster service account) and selects `context`.
 pub(crate) async fn load(
     kubeconfig: Option<&Path>,
     context: Option<&str>,
 ) -> Result<Target, KubeError> {
-    let path = kubeconfig_path(kubeconfig);
+    let path = crate::config::env::kubeconfig_path(kubeconfig);
     let in_cluster = kubeconfig.is_none()
         && std::env::var_os("KUBECONFIG").is_none()
         && path.as_ref().is_none_or(|p| !p.exists())

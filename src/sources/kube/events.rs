@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Event;
 
-use crate::app::model::{EventRecord, Platform};
+use crate::model::{EventRecord, Platform};
 
 /// The record for `event`; `None` when it has no uid to upsert by.
 pub(crate) fn record(event: &Event) -> Option<EventRecord> {

@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use super::config::REQUEST_TIMEOUT;
 use super::error::describe_error;
 use super::session::Connection;
-use crate::app::model::{LogLine, SourceUpdate, StreamId};
+use crate::model::{LogLine, SourceUpdate, StreamId};
 
 /// What to read from a pod's log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -377,7 +377,7 @@ pub(crate) async fn follow_owner(
     tx: mpsc::Sender<SourceUpdate>,
 ) {
     let stream = StreamId {
-        platform: crate::app::model::Platform::Kubernetes,
+        platform: crate::model::Platform::Kubernetes,
         namespace: namespace.clone(),
         name: owner.clone(),
         container: None,

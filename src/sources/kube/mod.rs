@@ -21,12 +21,11 @@ use std::sync::Mutex;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-pub use actions::{KubeAction, equivalent_command};
 pub use error::KubeError;
 pub use logs::LogOptions;
 pub use metrics::METRICS_ABSENT;
 
-use crate::app::model::{Platform, SourceUpdate, StreamId};
+use crate::model::{Platform, SourceUpdate, StreamId};
 use session::Connection;
 
 /// Which cluster to watch, and what of it.
@@ -40,22 +39,6 @@ pub struct KubeSettings {
     pub namespaces: Vec<String>,
     /// Label selector for pods, e.g. `app.kubernetes.io/part-of=rag7`.
     pub selector: Option<String>,
-}
-
-impl KubeSettings {
-    /// The settings of a profile's `[kubernetes]` section; `context` (from `--context` or
-    /// `:ctx`) wins over the profile's when given.
-    pub fn from_profile(
-        k: &crate::config::profile::KubernetesConfig,
-        context: Option<&str>,
-    ) -> Self {
-        KubeSettings {
-            kubeconfig: k.kubeconfig.clone(),
-            context: context.map(str::to_string).or_else(|| k.context.clone()),
-            namespaces: k.namespaces.clone(),
-            selector: k.selector.clone().filter(|s| !s.trim().is_empty()),
-        }
-    }
 }
 
 /// Starts the Kubernetes source on the current tokio runtime.
@@ -88,19 +71,9 @@ pub struct KubeHandle {
 }
 
 impl KubeHandle {
-    /// The settings this source was spawned with.
-    pub fn settings(&self) -> &KubeSettings {
-        &self.settings
-    }
-
     /// The context in use, once connected.
     pub fn context(&self) -> Option<String> {
         self.connection.borrow().as_ref().map(|c| c.context.clone())
-    }
-
-    /// The API server URL in use, once connected.
-    pub fn server(&self) -> Option<String> {
-        self.connection.borrow().as_ref().map(|c| c.server.clone())
     }
 
     fn connected(&self) -> Result<Connection, KubeError> {

@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::quantity;
-use crate::app::model::{ContainerInfo, Platform, Severity, Termination, Usage, Workload};
+use crate::model::{ContainerInfo, Platform, Severity, Termination, Usage, Workload};
 
 /// Which Deployment owns which ReplicaSet, per namespace, so a pod row can name the Deployment.
 #[derive(Debug, Default, Clone)]

@@ -23,7 +23,7 @@ use super::error::{describe_error, is_api_answer, is_forbidden};
 use super::events;
 use super::metrics::{self, MetricsReport};
 use super::rows::{Owners, RowCache};
-use crate::app::model::{EventRecord, Platform, SourceState, SourceUpdate, Workload};
+use crate::model::{EventRecord, Platform, SourceState, SourceUpdate, Workload};
 
 /// Snapshots of the rows go out at most this often, however busy the cluster.
 const COALESCE: Duration = Duration::from_millis(250);

@@ -4,16 +4,17 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::flow::{Request, RunEvent, Setup, Wizard};
-use super::live::Live;
-use super::picker::Picker;
-use super::timeline::Target;
-use super::{suggest, timeline::Entry};
-use crate::app::{App, Effect};
-use crate::runbook::{Platform, Rules};
+use super::{App, Effect};
+use crate::model::{Platform, Section};
+use crate::runbook::Rules;
+use crate::wizard::flow::{Request, RunEvent, Setup, Wizard};
+use crate::wizard::live::Live;
+use crate::wizard::picker::Picker;
+use crate::wizard::timeline::Target;
+use crate::wizard::{suggest, timeline::Entry};
 
 /// The keymap section of the wizard's keys.
-pub const SECTION: &str = "wizard";
+pub const SECTION: Section = Section::Wizard;
 
 /// `r` or `:runbook [query]`. With a suggestion and no query, the suggested
 /// procedure opens directly; otherwise the picker.
@@ -125,7 +126,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return on_picker_key(app, key, picker);
     }
     let action = app.keymap.action(SECTION, &key);
-    let live = Live::from_app(app);
+    let live = live(app);
     let Some(w) = app.wizard.run.as_mut() else {
         app.wizard.open = false;
         return Vec::new();
@@ -193,12 +194,19 @@ pub fn on_terminate(app: &mut App, why: &str) -> Vec<Effect> {
 
 /// Recomputes the suggestion; a new one is announced once in the status line.
 pub fn refresh_suggestion(app: &mut App) {
-    let s = suggest::from_app(app);
+    let failing = app
+        .services
+        .iter()
+        .find(|s| s.checks.iter().any(|c| c.failing_for > 0))
+        .map(|s| s.name.as_str());
+    let s = suggest::from_state(app.workloads.all(), failing);
     if s != app.wizard.suggestion {
         if let Some(s) = &s
             && app.wizard.run.is_none()
         {
-            let key = app.keymap.key_for("dashboard", crate::app::Action::Runbook);
+            let key = app
+                .keymap
+                .key_for(Section::Dashboard, crate::model::Action::Runbook);
             app.flash = Some(format!(
                 "{} → press {key} for the “{}” runbook",
                 s.reason, s.label
@@ -236,10 +244,17 @@ pub fn effects(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
 }
 
 /// A record for the timeline, stamped now with the current user.
-pub fn stamp(entry: Entry) -> super::timeline::Record {
-    super::timeline::Record {
+pub fn stamp(entry: Entry) -> crate::wizard::timeline::Record {
+    crate::wizard::timeline::Record {
         at: jiff::Timestamp::now(),
-        who: super::timeline::Who::current(),
+        who: crate::wizard::timeline::Who::current(),
         entry,
     }
+}
+
+/// What the console knows now, as placeholder completions.
+fn live(app: &App) -> Live {
+    let mut namespaces = app.completions.namespaces.clone();
+    namespaces.extend(app.kube.namespaces.iter().cloned());
+    Live::new(app.workloads.all(), namespaces, &app.profile)
 }

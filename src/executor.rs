@@ -3,11 +3,13 @@
 
 use tokio::sync::mpsc;
 
-use super::exec::{self, RunEnv};
-use super::flow::RunEvent;
-use super::{launch, session, timeline};
+use crate::app::wizard as session;
 use crate::app::{App, Effect, Msg};
 use crate::config::Paths;
+use crate::launch;
+use crate::wizard::exec::{self, RunEnv};
+use crate::wizard::flow::RunEvent;
+use crate::wizard::timeline;
 
 pub fn apply(effect: Effect, app: &mut App, paths: &Paths, tx: &mpsc::Sender<Msg>) {
     app.dirty = true;

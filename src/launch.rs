@@ -3,13 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::flow::{Setup, Wizard};
-use super::picker::{Picker, fuzzy};
-use super::session;
-use super::timeline::{self, Entry, Record, TimelineError};
 use crate::app::App;
+use crate::app::wizard as session;
 use crate::config::{Paths, Profile};
 use crate::runbook::{Rules, Runbook, RunbookError, builtin, import};
+use crate::wizard::flow::{Setup, Wizard};
+use crate::wizard::picker::{Picker, fuzzy};
+use crate::wizard::timeline::{self, Entry, Record, TimelineError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {

@@ -3,6 +3,8 @@
 
 use jiff::Timestamp;
 
+use super::Platform;
+
 /// How bad something is, in the order the eye should find it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Severity {
@@ -14,21 +16,6 @@ pub enum Severity {
     #[default]
     Unknown,
     Ok,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Platform {
-    Kubernetes,
-    Docker,
-}
-
-impl Platform {
-    pub fn label(self) -> &'static str {
-        match self {
-            Platform::Kubernetes => "kubernetes",
-            Platform::Docker => "docker",
-        }
-    }
 }
 
 /// Resource usage against its request and limit, in the unit of the field it sits in
