@@ -43,21 +43,27 @@ fn ten_thousand_pods(c: &mut Criterion) {
     c.bench_function("pods_10k/list_to_first_render_200x50", |b| {
         b.iter(|| {
             let mut app = support::app_with_theme("rag7", "default");
-            app.update(Msg::Resize(200, 50));
-            app.update(Msg::Source(SourceUpdate::Workloads {
-                platform: Platform::Kubernetes,
-                rows: pods.clone(),
-            }));
+            app.update(Msg::Resize(200, 50), jiff::Timestamp::now());
+            app.update(
+                Msg::Source(SourceUpdate::Workloads {
+                    platform: Platform::Kubernetes,
+                    rows: pods.clone(),
+                }),
+                jiff::Timestamp::now(),
+            );
             let mut term = Terminal::new(TestBackend::new(200, 50)).expect("backend");
             term.draw(|f| opsdeck::ui::draw(f, &app)).expect("draw");
         })
     });
     let mut app = support::app_with_theme("rag7", "default");
-    app.update(Msg::Resize(200, 50));
-    app.update(Msg::Source(SourceUpdate::Workloads {
-        platform: Platform::Kubernetes,
-        rows: pods.clone(),
-    }));
+    app.update(Msg::Resize(200, 50), jiff::Timestamp::now());
+    app.update(
+        Msg::Source(SourceUpdate::Workloads {
+            platform: Platform::Kubernetes,
+            rows: pods.clone(),
+        }),
+        jiff::Timestamp::now(),
+    );
     app.focus = opsdeck::app::Pane::Workloads;
     let mut term = Terminal::new(TestBackend::new(200, 50)).expect("backend");
     c.bench_function("pods_10k/frame_200x50", |b| {

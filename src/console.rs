@@ -64,12 +64,12 @@ pub async fn run(mut app: App, paths: Paths, started: Instant) -> Result<()> {
         };
         let mut effects = Vec::new();
         if let Some(m) = msg {
-            effects.extend(app.update(m));
+            effects.extend(app.update(m, jiff::Timestamp::now()));
         }
         // Drain what else is queued before drawing once (bounded per turn).
         for _ in 0..CHANNEL_CAPACITY {
             match rx.try_recv() {
-                Ok(m) => effects.extend(app.update(m)),
+                Ok(m) => effects.extend(app.update(m, jiff::Timestamp::now())),
                 Err(_) => break,
             }
         }

@@ -643,7 +643,7 @@ fn shop_app(theme: &str, w: u16, h: u16, seen: &Observed) -> App {
     let keymap = Keymap::load("default", Path::new("/nonexistent"));
     let mut app = App::new(profile, theme, keymap, false);
     app.tz = jiff::tz::TimeZone::UTC;
-    app.update(Msg::Resize(w, h));
+    app.update(Msg::Resize(w, h), support::now());
     for update in [
         SourceUpdate::State {
             platform: Platform::Docker,
@@ -655,19 +655,21 @@ fn shop_app(theme: &str, w: u16, h: u16, seen: &Observed) -> App {
         },
         SourceUpdate::Events(seen.events.clone()),
     ] {
-        app.update(Msg::Source(update));
+        app.update(Msg::Source(update), support::now());
     }
     settle(&mut app);
     app
 }
 
 fn settle(app: &mut App) {
-    app.now = support::now();
     app.last_refresh = Some(support::now());
 }
 
 fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    app.update(
+        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        support::now(),
+    );
     settle(app);
 }
 
@@ -705,10 +707,13 @@ fn screens() -> Vec<(&'static str, Steps)> {
             press(a, KeyCode::Char('2'));
             press(a, KeyCode::Char('G'));
             press(a, KeyCode::Enter);
-            a.update(Msg::Source(SourceUpdate::Logs {
-                stream: seen.log_stream.clone(),
-                lines: seen.log_lines.clone(),
-            }));
+            a.update(
+                Msg::Source(SourceUpdate::Logs {
+                    stream: seen.log_stream.clone(),
+                    lines: seen.log_lines.clone(),
+                }),
+                support::now(),
+            );
             settle(a);
         }),
         ("docker_confirm_restart", |a, _| {

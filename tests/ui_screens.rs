@@ -34,8 +34,10 @@ fn text(buf: &Buffer) -> String {
 }
 
 fn press(app: &mut App, code: KeyCode) {
-    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    app.now = support::now();
+    app.update(
+        Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        support::now(),
+    );
 }
 
 fn type_text(app: &mut App, s: &str) {
@@ -114,7 +116,7 @@ fn unconfigured_sources_say_how_to_configure_them() {
 #[test]
 fn too_small_terminal_says_so_instead_of_a_garbled_screen() {
     let mut app = support::incident_app("default", 80, 24);
-    app.update(Msg::Resize(60, 20));
+    app.update(Msg::Resize(60, 20), support::now());
     let screen = text(&render(&app));
     assert!(
         screen.contains("terminal too small (need 80x24, have 60x20)"),

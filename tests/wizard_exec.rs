@@ -308,9 +308,10 @@ impl Console {
     }
 
     fn key(&mut self, code: KeyCode) {
-        let fx = self
-            .app
-            .update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        let fx = self.app.update(
+            Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+            jiff::Timestamp::now(),
+        );
         self.apply(fx);
     }
 
@@ -335,7 +336,7 @@ impl Console {
                 tokio::time::timeout(Duration::from_secs(5), self.rx.recv()).await
             });
             if let Ok(Some(m)) = msg {
-                let fx = self.app.update(m);
+                let fx = self.app.update(m, jiff::Timestamp::now());
                 self.apply(fx);
             }
         }

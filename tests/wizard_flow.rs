@@ -41,9 +41,7 @@ fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
 }
 
 fn key_mod(app: &mut App, code: KeyCode, m: KeyModifiers) -> Vec<Effect> {
-    let fx = app.update(Msg::Key(KeyEvent::new(code, m)));
-    app.now = support::now();
-    fx
+    app.update(Msg::Key(KeyEvent::new(code, m)), support::now())
 }
 
 fn type_text(app: &mut App, s: &str) -> Vec<Effect> {
@@ -98,21 +96,30 @@ fn at_steps(readonly: bool) -> App {
 
 /// Reports a run's output and exit as the executor would.
 fn finish(app: &mut App, run: u64, lines: &[&str], code: i32) -> Vec<Effect> {
-    let mut fx = app.update(Msg::Wizard(RunEvent::Started { run, pgid: 4242 }));
+    let mut fx = app.update(
+        Msg::Wizard(RunEvent::Started { run, pgid: 4242 }),
+        support::now(),
+    );
     for l in lines {
-        fx.extend(app.update(Msg::Wizard(RunEvent::Output {
-            run,
-            line: l.to_string(),
-            stderr: false,
-        })));
+        fx.extend(app.update(
+            Msg::Wizard(RunEvent::Output {
+                run,
+                line: l.to_string(),
+                stderr: false,
+            }),
+            support::now(),
+        ));
     }
-    fx.extend(app.update(Msg::Wizard(RunEvent::Finished {
-        run,
-        exit_code: Some(code),
-        signal: None,
-        timed_out: false,
-        error: None,
-    })));
+    fx.extend(app.update(
+        Msg::Wizard(RunEvent::Finished {
+            run,
+            exit_code: Some(code),
+            signal: None,
+            timed_out: false,
+            error: None,
+        }),
+        support::now(),
+    ));
     fx
 }
 
@@ -467,20 +474,26 @@ fn skip_needs_a_reason_and_notes_are_recorded() {
 fn ctrl_c_kills_the_process_group_not_opsdeck() {
     let mut app = at_steps(false);
     let r = runs(&key(&mut app, KeyCode::Enter));
-    app.update(Msg::Wizard(RunEvent::Started {
-        run: r[0].run,
-        pgid: 777,
-    }));
+    app.update(
+        Msg::Wizard(RunEvent::Started {
+            run: r[0].run,
+            pgid: 777,
+        }),
+        support::now(),
+    );
     let fx = key_mod(&mut app, KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert_eq!(fx, vec![Effect::WizardKill { pgid: 777 }]);
     assert!(!app.quit);
-    let fx = app.update(Msg::Wizard(RunEvent::Finished {
-        run: r[0].run,
-        exit_code: None,
-        signal: Some(15),
-        timed_out: false,
-        error: None,
-    }));
+    let fx = app.update(
+        Msg::Wizard(RunEvent::Finished {
+            run: r[0].run,
+            exit_code: None,
+            signal: Some(15),
+            timed_out: false,
+            error: None,
+        }),
+        support::now(),
+    );
     assert!(
         matches!(&entries(&fx)[0], Entry::Command { outcome, .. } if outcome.contains("stopped"))
     );
@@ -592,10 +605,13 @@ fn leaving_and_quitting() {
     key(&mut app, KeyCode::Char('r'));
     assert!(app.wizard.is_open());
     let r = runs(&key(&mut app, KeyCode::Enter));
-    app.update(Msg::Wizard(RunEvent::Started {
-        run: r[0].run,
-        pgid: 99,
-    }));
+    app.update(
+        Msg::Wizard(RunEvent::Started {
+            run: r[0].run,
+            pgid: 99,
+        }),
+        support::now(),
+    );
     let fx = key(&mut app, KeyCode::Char('q'));
     assert!(app.quit);
     assert!(fx.contains(&Effect::WizardKill { pgid: 99 }));
@@ -609,7 +625,7 @@ fn leaving_and_quitting() {
 #[test]
 fn hangup_records_an_interruption() {
     let mut app = at_steps(false);
-    let fx = app.update(Msg::Terminate("SIGHUP"));
+    let fx = app.update(Msg::Terminate("SIGHUP"), support::now());
     assert!(
         entries(&fx)
             .iter()
@@ -621,10 +637,10 @@ fn hangup_records_an_interruption() {
 fn picker_filters_by_title_symptom_and_alert() {
     let mut app = app(false, 80, 24);
     app.wizard.suggestion = None;
-    app.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char(':'),
-        KeyModifiers::NONE,
-    )));
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE)),
+        support::now(),
+    );
     type_text(&mut app, "runbook PodRestarting");
     key(&mut app, KeyCode::Enter);
     let p = app.wizard.picker.as_ref().expect("picker open");
@@ -725,7 +741,7 @@ fn resume_replays_the_timeline_and_refuses_a_changed_runbook() {
     let r = runs(&fx);
     write(fx);
     write(finish(&mut app, r[0].run, &["log"], 0));
-    write(app.update(Msg::Terminate("SIGHUP")));
+    write(app.update(Msg::Terminate("SIGHUP"), support::now()));
 
     let file = timeline::path_for(&paths.timelines_dir(), &id);
     let mode =
@@ -790,10 +806,10 @@ fn screens() -> Vec<(&'static str, bool, Reach)> {
     vec![
         ("picker", false, |a| {
             a.wizard.suggestion = a.wizard.suggestion.clone();
-            a.update(Msg::Key(KeyEvent::new(
-                KeyCode::Char(':'),
-                KeyModifiers::NONE,
-            )));
+            a.update(
+                Msg::Key(KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE)),
+                support::now(),
+            );
             type_text(a, "runbook crash");
             key(a, KeyCode::Enter);
         }),
@@ -810,20 +826,26 @@ fn screens() -> Vec<(&'static str, bool, Reach)> {
             key(a, KeyCode::Char('r'));
             key(a, KeyCode::Enter);
             let r = runs(&key(a, KeyCode::Enter));
-            a.update(Msg::Wizard(RunEvent::Started {
-                run: r[0].run,
-                pgid: 10,
-            }));
+            a.update(
+                Msg::Wizard(RunEvent::Started {
+                    run: r[0].run,
+                    pgid: 10,
+                }),
+                support::now(),
+            );
             for l in [
                 "NAME                        READY   STATUS             RESTARTS   AGE",
                 "langgraph-7d9f8c6b5-x2x9k   0/1     CrashLoopBackOff   7          3h",
                 "postgres-0                  1/1     Running            0          3h",
             ] {
-                a.update(Msg::Wizard(RunEvent::Output {
-                    run: r[0].run,
-                    line: l.into(),
-                    stderr: false,
-                }));
+                a.update(
+                    Msg::Wizard(RunEvent::Output {
+                        run: r[0].run,
+                        line: l.into(),
+                        stderr: false,
+                    }),
+                    support::now(),
+                );
             }
         }),
         ("done_step", false, |a| {
@@ -892,7 +914,6 @@ fn wizard_screens() {
         for (name, readonly, reach) in screens() {
             let mut app = app(readonly, w, h);
             reach(&mut app);
-            app.now = support::now();
             let screen = render(&app);
             insta::assert_snapshot!(format!("wizard_{name}_{w}x{h}"), screen);
         }
@@ -946,27 +967,36 @@ fn the_dashboard_announces_the_suggestion_once() {
         Severity::Crit,
         4,
     )];
-    app.update(Msg::Source(SourceUpdate::Workloads {
-        platform: Platform::Kubernetes,
-        rows: rows.clone(),
-    }));
+    app.update(
+        Msg::Source(SourceUpdate::Workloads {
+            platform: Platform::Kubernetes,
+            rows: rows.clone(),
+        }),
+        support::now(),
+    );
     let flash = app.flash.clone().unwrap_or_default();
     assert_eq!(
         flash,
         "langgraph-1 is in CrashLoopBackOff → press r for the “Pod Crash Loop” runbook"
     );
     app.flash = None;
-    app.update(Msg::Source(SourceUpdate::Workloads {
-        platform: Platform::Kubernetes,
-        rows,
-    }));
+    app.update(
+        Msg::Source(SourceUpdate::Workloads {
+            platform: Platform::Kubernetes,
+            rows,
+        }),
+        support::now(),
+    );
     assert_eq!(app.flash, None, "announced once, not on every update");
     let mut oom = support::pod("langgraph-2", "langgraph", "OOMKilled", Severity::Crit, 1);
     oom.status = "OOMKilled".into();
-    app.update(Msg::Source(SourceUpdate::Workloads {
-        platform: Platform::Kubernetes,
-        rows: vec![oom],
-    }));
+    app.update(
+        Msg::Source(SourceUpdate::Workloads {
+            platform: Platform::Kubernetes,
+            rows: vec![oom],
+        }),
+        support::now(),
+    );
     assert_eq!(
         app.wizard.suggestion.as_ref().map(|s| s.label),
         Some("Out of Memory")
@@ -978,10 +1008,10 @@ fn starting_another_procedure_leaves_the_first_resumable() {
     let mut app = at_steps(false);
     let first = wizard(&app).incident.clone();
     key(&mut app, KeyCode::Esc);
-    app.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char(':'),
-        KeyModifiers::NONE,
-    )));
+    app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE)),
+        support::now(),
+    );
     type_text(&mut app, "runbook oom");
     key(&mut app, KeyCode::Enter);
     let fx = key(&mut app, KeyCode::Enter);
@@ -995,8 +1025,7 @@ fn starting_another_procedure_leaves_the_first_resumable() {
 
 #[test]
 fn risk_badges_carry_their_colour() {
-    let mut app = at_steps(false);
-    app.now = support::now();
+    let app = at_steps(false);
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     terminal.draw(|f| opsdeck::ui::draw(f, &app)).unwrap();
     let buf = terminal.backend().buffer().clone();

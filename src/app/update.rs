@@ -17,8 +17,10 @@ use crate::model::{Platform, Section, SourceUpdate, StreamId};
 const SECTION: Section = Section::Dashboard;
 
 impl App {
-    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
-        self.now = Timestamp::now();
+    /// Folds `msg` into the state; `now` is the time it arrived (ages and
+    /// timeline stamps use it, so the same messages give the same state).
+    pub fn update(&mut self, msg: Msg, now: Timestamp) -> Vec<Effect> {
+        self.now = now;
         match msg {
             Msg::Key(key) => {
                 // Only presses: Windows and the kitty protocol also send releases.

@@ -40,27 +40,29 @@ pub fn app_with_theme(profile: &str, theme: &str) -> App {
 }
 
 pub fn settle(app: &mut App, w: u16, h: u16) {
-    app.update(Msg::Resize(w, h));
-    app.now = now();
+    app.update(Msg::Resize(w, h), now());
     app.last_refresh = Some(now());
 }
 
 fn health(app: &mut App, service: usize, ok: bool, ms: u64, detail: &str) {
     for i in 0..12u64 {
-        app.update(Msg::Health(HealthResult {
-            service,
-            check: 0,
-            outcome: CheckOutcome {
-                ok: ok || i < 6,
-                latency: Duration::from_millis(ms + (i * 7) % 13),
-                detail: if ok || i < 6 {
-                    "HTTP 200".into()
-                } else {
-                    detail.into()
+        app.update(
+            Msg::Health(HealthResult {
+                service,
+                check: 0,
+                outcome: CheckOutcome {
+                    ok: ok || i < 6,
+                    latency: Duration::from_millis(ms + (i * 7) % 13),
+                    detail: if ok || i < 6 {
+                        "HTTP 200".into()
+                    } else {
+                        detail.into()
+                    },
                 },
-            },
-            at: ago(60 - i as i64 * 5),
-        }));
+                at: ago(60 - i as i64 * 5),
+            }),
+            now(),
+        );
     }
 }
 
@@ -109,37 +111,43 @@ pub fn incident_app(theme: &str, w: u16, h: u16) -> App {
     health(&mut app, 0, false, 40, "HTTP 503, expected 200");
     health(&mut app, 1, true, 3, "");
     health(&mut app, 2, false, 2, "connection refused");
-    app.update(Msg::Source(SourceUpdate::State {
-        platform: Platform::Kubernetes,
-        state: SourceState::Connected,
-    }));
-    app.update(Msg::Source(SourceUpdate::Workloads {
-        platform: Platform::Kubernetes,
-        rows: vec![
-            pod(
-                "langgraph-7d9f8c6b5-x2x9k",
-                "langgraph",
-                "Running",
-                Severity::Ok,
-                0,
-            ),
-            pod(
-                "langgraph-7d9f8c6b5-hq4lp",
-                "langgraph",
-                "CrashLoopBackOff",
-                Severity::Crit,
-                14,
-            ),
-            pod("postgres-0", "postgres", "Running", Severity::Ok, 0),
-            pod(
-                "redis-6c8d9f7b4-m2kqz",
-                "redis",
-                "OOMKilled",
-                Severity::Crit,
-                3,
-            ),
-        ],
-    }));
+    app.update(
+        Msg::Source(SourceUpdate::State {
+            platform: Platform::Kubernetes,
+            state: SourceState::Connected,
+        }),
+        now(),
+    );
+    app.update(
+        Msg::Source(SourceUpdate::Workloads {
+            platform: Platform::Kubernetes,
+            rows: vec![
+                pod(
+                    "langgraph-7d9f8c6b5-x2x9k",
+                    "langgraph",
+                    "Running",
+                    Severity::Ok,
+                    0,
+                ),
+                pod(
+                    "langgraph-7d9f8c6b5-hq4lp",
+                    "langgraph",
+                    "CrashLoopBackOff",
+                    Severity::Crit,
+                    14,
+                ),
+                pod("postgres-0", "postgres", "Running", Severity::Ok, 0),
+                pod(
+                    "redis-6c8d9f7b4-m2kqz",
+                    "redis",
+                    "OOMKilled",
+                    Severity::Crit,
+                    3,
+                ),
+            ],
+        }),
+        now(),
+    );
     let ev =
         |uid: &str, warning: bool, reason: &str, obj: &str, msg: &str, count: u32, age: i64| {
             EventRecord {
@@ -154,50 +162,56 @@ pub fn incident_app(theme: &str, w: u16, h: u16) -> App {
                 uid: uid.into(),
             }
         };
-    app.update(Msg::Source(SourceUpdate::Events(vec![
-        ev(
-            "1",
-            true,
-            "BackOff",
-            "Pod/langgraph-7d9f8c6b5-hq4lp",
-            "Back-off restarting failed container langgraph",
-            14,
-            20,
-        ),
-        ev(
-            "2",
-            true,
-            "OOMKilling",
-            "Pod/redis-6c8d9f7b4-m2kqz",
-            "Memory cgroup out of memory: Killed process 1 (redis-server)",
-            3,
-            300,
-        ),
-        ev(
-            "3",
-            false,
-            "Pulled",
-            "Pod/langgraph-7d9f8c6b5-hq4lp",
-            "Container image \"ghcr.io/stacey77/rag7:v1.0.1\" already present on machine",
-            15,
-            95,
-        ),
-        ev(
-            "4",
-            false,
-            "ScalingReplicaSet",
-            "Deployment/langgraph",
-            "Scaled up replica set langgraph-7d9f8c6b5 to 2",
-            1,
-            3 * 3600,
-        ),
-    ])));
+    app.update(
+        Msg::Source(SourceUpdate::Events(vec![
+            ev(
+                "1",
+                true,
+                "BackOff",
+                "Pod/langgraph-7d9f8c6b5-hq4lp",
+                "Back-off restarting failed container langgraph",
+                14,
+                20,
+            ),
+            ev(
+                "2",
+                true,
+                "OOMKilling",
+                "Pod/redis-6c8d9f7b4-m2kqz",
+                "Memory cgroup out of memory: Killed process 1 (redis-server)",
+                3,
+                300,
+            ),
+            ev(
+                "3",
+                false,
+                "Pulled",
+                "Pod/langgraph-7d9f8c6b5-hq4lp",
+                "Container image \"ghcr.io/stacey77/rag7:v1.0.1\" already present on machine",
+                15,
+                95,
+            ),
+            ev(
+                "4",
+                false,
+                "ScalingReplicaSet",
+                "Deployment/langgraph",
+                "Scaled up replica set langgraph-7d9f8c6b5 to 2",
+                1,
+                3 * 3600,
+            ),
+        ])),
+        now(),
+    );
     // Select the crash-looping pod and stream its logs, as an operator would.
     app.focus = opsdeck::app::Pane::Workloads;
-    app.update(Msg::Key(ratatui::crossterm::event::KeyEvent::new(
-        ratatui::crossterm::event::KeyCode::Enter,
-        ratatui::crossterm::event::KeyModifiers::NONE,
-    )));
+    app.update(
+        Msg::Key(ratatui::crossterm::event::KeyEvent::new(
+            ratatui::crossterm::event::KeyCode::Enter,
+            ratatui::crossterm::event::KeyModifiers::NONE,
+        )),
+        now(),
+    );
     let stream = StreamId {
         platform: Platform::Kubernetes,
         namespace: "rag7".into(),
@@ -212,19 +226,22 @@ pub fn incident_app(theme: &str, w: u16, h: u16) -> App {
         "ERROR Traceback (most recent call last): ConfigError: pool_size",
         "INFO  Shutting down",
     ];
-    app.update(Msg::Source(SourceUpdate::Logs {
-        stream,
-        lines: lines
-            .iter()
-            .enumerate()
-            .map(|(i, t)| LogLine {
-                prefix: None,
-                timestamp: Some(ago(30 - i as i64)),
-                text: (*t).into(),
-                stderr: t.starts_with("ERROR"),
-            })
-            .collect(),
-    }));
+    app.update(
+        Msg::Source(SourceUpdate::Logs {
+            stream,
+            lines: lines
+                .iter()
+                .enumerate()
+                .map(|(i, t)| LogLine {
+                    prefix: None,
+                    timestamp: Some(ago(30 - i as i64)),
+                    text: (*t).into(),
+                    stderr: t.starts_with("ERROR"),
+                })
+                .collect(),
+        }),
+        now(),
+    );
     app.flash = None;
     settle(&mut app, w, h);
     app
