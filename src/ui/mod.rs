@@ -8,8 +8,10 @@ pub mod layout;
 pub mod logs;
 pub mod overlay;
 pub mod palette;
+pub mod picker;
 pub mod services;
 pub mod status;
+pub mod widgets;
 pub mod wizard;
 pub mod workloads;
 
