@@ -1,0 +1,81 @@
+//! The command palette: editing, completing, and running `:` commands.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::app::msg::Effect;
+use crate::app::palette::{self, Palette, PaletteCommand};
+use crate::app::state::{App, Overlay};
+
+impl App {
+    pub(super) fn on_palette_key(&mut self, key: KeyEvent, mut p: Palette) -> Vec<Effect> {
+        match key.code {
+            KeyCode::Esc => return Vec::new(),
+            KeyCode::Enter => {
+                return match palette::parse(&p.input) {
+                    Ok(cmd) => self.run_palette(cmd),
+                    Err(e) => {
+                        p.error = Some(e);
+                        self.overlay = Some(Overlay::Palette(p));
+                        Vec::new()
+                    }
+                };
+            }
+            KeyCode::Tab => {
+                if let Some(c) = p.candidates.get(p.selected) {
+                    p.input = palette::complete(&p.input, c);
+                }
+            }
+            KeyCode::Up => p.selected = p.selected.saturating_sub(1),
+            KeyCode::Down => {
+                p.selected = (p.selected + 1).min(p.candidates.len().saturating_sub(1));
+            }
+            KeyCode::Backspace => {
+                if p.input.is_empty() {
+                    return Vec::new();
+                }
+                p.input.pop();
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => p.input.clear(),
+            KeyCode::Char(c) => p.input.push(c),
+            _ => {}
+        }
+        if !matches!(key.code, KeyCode::Up | KeyCode::Down) {
+            p.candidates = palette::candidates(&p.input, &self.completions);
+            p.selected = 0;
+            p.error = None;
+        }
+        self.overlay = Some(Overlay::Palette(p));
+        Vec::new()
+    }
+
+    pub(super) fn run_palette(&mut self, cmd: PaletteCommand) -> Vec<Effect> {
+        match cmd {
+            PaletteCommand::Quit => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            PaletteCommand::Help => {
+                self.overlay = Some(Overlay::Help { scroll: 0 });
+                Vec::new()
+            }
+            PaletteCommand::Theme(name) => vec![Effect::SwitchTheme(name)],
+            PaletteCommand::Profile(name) => vec![Effect::SwitchProfile(name)],
+            PaletteCommand::Namespaces(list) => {
+                let all = list.iter().any(|n| n == "all" || n == "*");
+                self.kube.namespaces = if all { Vec::new() } else { list };
+                self.flash = Some(if all {
+                    "namespaces: all".into()
+                } else {
+                    format!("namespaces: {}", self.kube.namespaces.join(", "))
+                });
+                vec![Effect::SwitchNamespaces(self.kube.namespaces.clone())]
+            }
+            PaletteCommand::Context(ctx) => {
+                self.kube.context = Some(ctx.clone());
+                self.flash = Some(format!("context: {ctx}"));
+                vec![Effect::SwitchContext(ctx)]
+            }
+            PaletteCommand::Runbook(query) => crate::app::wizard::open(self, &query, false),
+        }
+    }
+}
