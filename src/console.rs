@@ -24,7 +24,8 @@ pub async fn run(mut app: App, paths: Paths, started: Instant) -> Result<()> {
     let mut terminal = crate::terminal::enter().wrap_err("cannot set up the terminal")?;
     let _guard = crate::terminal::RestoreGuard;
     let size = terminal.size()?;
-    app.size = (size.width, size.height);
+    let effects = app.update(Msg::Resize(size.width, size.height), jiff::Timestamp::now());
+    crate::runtime::run_effects(effects, &mut app, &mut sources, &paths, &tx);
 
     let mut events = EventStream::new();
     let mut hangup = signal(SignalKind::hangup())?;
@@ -73,15 +74,13 @@ pub async fn run(mut app: App, paths: Paths, started: Instant) -> Result<()> {
                 Err(_) => break,
             }
         }
-        for effect in effects {
-            crate::runtime::apply(effect, &mut app, &mut sources, &paths, &tx);
-        }
+        crate::runtime::run_effects(effects, &mut app, &mut sources, &paths, &tx);
         // Show the context actually in use when the profile left it to the kubeconfig.
         if app.kube.context.is_none()
             && let Some(ctx) = sources.kube_context()
         {
-            app.kube.context = Some(ctx);
-            app.dirty = true;
+            let effects = app.update(Msg::KubeContextKnown(ctx), jiff::Timestamp::now());
+            crate::runtime::run_effects(effects, &mut app, &mut sources, &paths, &tx);
         }
     }
     sources.stop();

@@ -1,8 +1,10 @@
-//! Carrying out the wizard's effects in the console's runtime: loading the
-//! catalog, starting and stopping commands, appending to the timeline.
+//! The wizard's effects, carried out for the runtime's executor: loading the
+//! catalog, starting and stopping commands, appending to the timeline. Results
+//! come back as messages; nothing here writes the state.
 
 use tokio::sync::mpsc;
 
+use crate::app::msg::Catalog;
 use crate::app::wizard as session;
 use crate::app::{App, Effect, Msg};
 use crate::config::Paths;
@@ -11,21 +13,30 @@ use crate::wizard::exec::{self, RunEnv};
 use crate::wizard::flow::RunEvent;
 use crate::wizard::timeline;
 
-pub fn apply(effect: Effect, app: &mut App, paths: &Paths, tx: &mpsc::Sender<Msg>) {
-    app.dirty = true;
+/// Carries out a wizard effect; what it finds out at once is returned, the
+/// rest (the catalog, a command's progress) arrives through `tx`.
+pub fn apply(effect: Effect, app: &App, paths: &Paths, tx: &mpsc::Sender<Msg>) -> Vec<Msg> {
     match effect {
         Effect::WizardCatalog { query, suggested } => {
-            let (catalog, problems, rules) = launch::load_catalog(&app.profile);
-            app.wizard.catalog = catalog;
-            app.wizard.catalog_problems = problems;
-            app.wizard.rules = Some(rules);
-            app.wizard.catalog_loaded = true;
-            for e in session::open(app, &query, suggested) {
-                // Opening only ever asks for wizard effects; anything else is ignored.
-                if !matches!(e, Effect::WizardCatalog { .. }) {
-                    apply(e, app, paths, tx);
-                }
-            }
+            let profile = app.profile.clone();
+            let tx = tx.clone();
+            // Reading and classifying every runbook takes a while: off the UI thread.
+            tokio::spawn(async move {
+                let loaded =
+                    tokio::task::spawn_blocking(move || launch::load_catalog(&profile)).await;
+                let msg = match loaded {
+                    Ok((runbooks, problems, rules)) => Msg::CatalogLoaded(Box::new(Catalog {
+                        runbooks,
+                        problems,
+                        rules,
+                        query,
+                        suggested,
+                    })),
+                    Err(e) => Msg::Notice(format!("the runbook catalog did not load: {e}")),
+                };
+                let _ = tx.send(msg).await;
+            });
+            Vec::new()
         }
         Effect::WizardRun(spec) => {
             let run = spec.run;
@@ -36,29 +47,35 @@ pub fn apply(effect: Effect, app: &mut App, paths: &Paths, tx: &mpsc::Sender<Msg
             ) {
                 Ok(env) => {
                     tokio::spawn(exec::run(spec, env, tx.clone(), Msg::Wizard));
+                    Vec::new()
                 }
-                Err(e) => {
-                    let finished = RunEvent::Finished {
-                        run,
-                        exit_code: None,
-                        signal: None,
-                        timed_out: false,
-                        error: Some(e.to_string()),
-                    };
-                    for e in session::on_run_event(app, finished) {
-                        apply(e, app, paths, tx);
-                    }
-                }
+                Err(e) => vec![Msg::Wizard(RunEvent::Finished {
+                    run,
+                    exit_code: None,
+                    signal: None,
+                    timed_out: false,
+                    error: Some(e.to_string()),
+                })],
             }
         }
-        Effect::WizardKill { pgid } => exec::kill_group(pgid),
+        Effect::WizardKill { pgid } => {
+            exec::kill_group(pgid);
+            Vec::new()
+        }
         Effect::TimelineAppend { incident, entry } => {
             let path = timeline::path_for(&paths.timelines_dir(), &incident);
-            if let Err(e) = timeline::append(&path, &session::stamp(entry)) {
-                tracing::error!("{e}");
-                app.flash = Some(e.to_string());
+            match timeline::append(&path, &session::stamp(entry)) {
+                Ok(()) => Vec::new(),
+                Err(e) => {
+                    tracing::error!("{e}");
+                    vec![Msg::Notice(e.to_string())]
+                }
             }
         }
-        _ => {}
+        // The runtime hands only the wizard's effects here.
+        other => {
+            tracing::error!(?other, "not a wizard effect");
+            Vec::new()
+        }
     }
 }

@@ -114,94 +114,91 @@ fn forward(tx: mpsc::Sender<Msg>) -> (mpsc::Sender<SourceUpdate>, JoinHandle<()>
     (utx, task)
 }
 
-/// Carries out one effect. Failures become a message in the status line; the
-/// console keeps running.
-pub fn apply(
-    effect: Effect,
+/// Carries out `effects` and every effect their results lead to: each result
+/// comes back as a `Msg` through `App::update`, the only writer of the state.
+/// Results that take time arrive later through `tx`.
+pub fn run_effects(
+    effects: Vec<Effect>,
     app: &mut App,
     sources: &mut Sources,
     paths: &Paths,
     tx: &mpsc::Sender<Msg>,
 ) {
+    let mut queue: std::collections::VecDeque<Effect> = effects.into();
+    while let Some(effect) = queue.pop_front() {
+        for msg in apply(effect, app, sources, paths, tx) {
+            queue.extend(app.update(msg, jiff::Timestamp::now()));
+        }
+    }
+}
+
+/// Carries out one effect and returns what it found out at once; failures
+/// become a message in the status line and the console keeps running. The
+/// one executor: it reads the state and never writes it.
+pub fn apply(
+    effect: Effect,
+    app: &App,
+    sources: &mut Sources,
+    paths: &Paths,
+    tx: &mpsc::Sender<Msg>,
+) -> Vec<Msg> {
+    let notice = |text: &str| vec![Msg::Notice(text.to_string())];
     match effect {
-        Effect::Quit => app.quit = true,
-        Effect::RefreshChecks => sources.refresh(),
+        // `update` has already set `quit`; the loop ends after this turn.
+        Effect::Quit => Vec::new(),
+        Effect::RefreshChecks => {
+            sources.refresh();
+            Vec::new()
+        }
         Effect::SwitchTheme(name) => {
             let (theme, err) = crate::theme::load_theme(&name, &paths.themes_dir());
-            match err {
-                Some(e) => app.flash = Some(format!("theme not changed: {e}")),
-                None => {
-                    app.flash = Some(format!("theme: {}", theme.name));
-                    app.theme = theme;
-                }
-            }
-            app.dirty = true;
+            vec![Msg::ThemeLoaded(match err {
+                Some(e) => Err(e.to_string()),
+                None => Ok(theme),
+            })]
         }
-        Effect::SwitchProfile(spec) => {
-            match profiles::resolve(&spec, &paths.profiles_dir()) {
-                Ok(profile) => {
-                    sources.stop();
-                    let target = KubeTarget::from_profile(&profile);
-                    *sources = Sources::start(&profile, &target, tx.clone());
-                    let theme = app.theme.clone();
-                    let keymap = app.keymap.clone();
-                    let readonly_flag = app.readonly && !app.profile.readonly;
-                    let completions = app.completions.clone();
-                    let size = app.size;
-                    let name = profile.name.clone();
-                    *app = App::new(profile, theme, keymap, readonly_flag);
-                    app.completions = completions;
-                    app.size = size;
-                    app.flash = Some(format!("profile: {name}"));
-                }
-                Err(e) => app.flash = Some(format!("profile not changed: {e}")),
-            }
-            app.dirty = true;
+        Effect::SwitchProfile(spec) => vec![Msg::ProfileLoaded(
+            profiles::resolve(&spec, &paths.profiles_dir())
+                .map(Box::new)
+                .map_err(|e| e.to_string()),
+        )],
+        Effect::RestartSources => {
+            sources.stop();
+            *sources = Sources::start(&app.profile, &app.kube, tx.clone());
+            Vec::new()
         }
         Effect::SwitchNamespaces(_) | Effect::SwitchContext(_) => {
-            if app.profile.kubernetes.is_none() {
-                app.flash = Some("this profile has no [kubernetes] section".into());
-                return;
-            }
-            // Rows and events of the old scope would mislead: start clean.
-            app.workloads.replace(Platform::Kubernetes, Vec::new());
-            app.workloads
-                .states
-                .insert(Platform::Kubernetes, crate::model::SourceState::Connecting);
-            app.events.clear_platform(Platform::Kubernetes);
-            app.workloads.nodes_line = None;
             sources.respawn_kube(&app.profile, &app.kube);
-            app.dirty = true;
+            Vec::new()
         }
         Effect::FollowLogs { stream, previous } => match stream.platform {
             Platform::Docker => {
                 let Some(d) = &sources.docker else {
-                    app.flash = Some("Docker is not configured in this profile".into());
-                    return;
+                    return notice("Docker is not configured in this profile");
                 };
                 if let Some(old) = sources.docker_log.take() {
                     d.stop_logs(&old);
-                }
-                if previous {
-                    app.flash = Some("Docker keeps one log per container: showing it".into());
                 }
                 let opts = docker::LogOptions {
                     tail: Some(500),
                     timestamps: true,
                     follow: true,
                 };
+                let mut out = Vec::new();
+                if previous {
+                    out.push(Msg::Notice(
+                        "Docker keeps one log per container: showing it".into(),
+                    ));
+                }
                 match d.follow_logs(&stream.name, opts) {
                     Ok(()) => sources.docker_log = Some(stream.name.clone()),
-                    Err(e) => {
-                        app.logs.ended = Some(e.to_string());
-                        app.dirty = true;
-                    }
+                    Err(e) => out.push(Msg::LogsFailed(e.to_string())),
                 }
+                out
             }
             Platform::Kubernetes => {
                 let Some(k) = &sources.kube else {
-                    app.flash = Some("Kubernetes is not configured in this profile".into());
-                    return;
+                    return notice("Kubernetes is not configured in this profile");
                 };
                 let opts = kube::LogOptions {
                     tail: Some(500),
@@ -209,28 +206,26 @@ pub fn apply(
                     timestamps: true,
                     follow: !previous,
                 };
-                if let Err(e) = k.follow_logs(&stream, opts) {
-                    app.logs.ended = Some(e.to_string());
-                    app.dirty = true;
+                match k.follow_logs(&stream, opts) {
+                    Ok(()) => Vec::new(),
+                    Err(e) => vec![Msg::LogsFailed(e.to_string())],
                 }
             }
         },
-        Effect::FollowOwnerLogs { namespace, owner } => {
-            if let Some(k) = &sources.kube
-                && let Err(e) = k.follow_owner_logs(&namespace, &owner, kube::LogOptions::default())
-            {
-                app.logs.ended = Some(e.to_string());
-                app.dirty = true;
-            }
-        }
-        Effect::Describe { namespace, name } => {
-            if let Some(k) = &sources.kube
-                && let Err(e) = k.describe(&namespace, &name)
-            {
-                app.flash = Some(format!("cannot describe {name}: {e}"));
-                app.dirty = true;
-            }
-        }
+        Effect::FollowOwnerLogs { namespace, owner } => match &sources.kube {
+            Some(k) => match k.follow_owner_logs(&namespace, &owner, kube::LogOptions::default()) {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![Msg::LogsFailed(e.to_string())],
+            },
+            None => Vec::new(),
+        },
+        Effect::Describe { namespace, name } => match &sources.kube {
+            Some(k) => match k.describe(&namespace, &name) {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![Msg::Notice(format!("cannot describe {name}: {e}"))],
+            },
+            None => Vec::new(),
+        },
         Effect::StopLogs => {
             if let (Some(d), Some(old)) = (&sources.docker, sources.docker_log.take()) {
                 d.stop_logs(&old);
@@ -238,6 +233,7 @@ pub fn apply(
             if let Some(k) = &sources.kube {
                 k.stop_logs();
             }
+            Vec::new()
         }
         Effect::RunAction(action) => run_action(action, sources, tx.clone(), app),
         effect @ (Effect::WizardCatalog { .. }
@@ -248,35 +244,60 @@ pub fn apply(
             let dir = paths.data_dir.join("logs");
             let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
             let path = dir.join(format!("{name}-{stamp}.log"));
-            let text: String = lines
-                .iter()
-                .map(|l| match &l.prefix {
-                    Some(p) => format!("{p} {}\n", l.text),
-                    None => format!("{}\n", l.text),
+            let tx = tx.clone();
+            // Off the UI thread: a slow disk never holds a keypress.
+            tokio::spawn(async move {
+                let count = lines.len();
+                let target = path.clone();
+                let written = tokio::task::spawn_blocking(move || {
+                    let text: String = lines
+                        .iter()
+                        .map(|l| match &l.prefix {
+                            Some(p) => format!("{p} {}\n", l.text),
+                            None => format!("{}\n", l.text),
+                        })
+                        .collect();
+                    std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&target, text))
                 })
-                .collect();
-            let result = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, text));
-            app.flash = Some(match result {
-                Ok(()) => format!("saved {} lines to {}", lines.len(), path.display()),
-                Err(e) => format!("cannot save logs to {}: {e}", path.display()),
+                .await;
+                let error = match written {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(e.to_string()),
+                    Err(e) => Some(format!("the writer stopped: {e}")),
+                };
+                let _ = tx
+                    .send(Msg::LogsSaved {
+                        path,
+                        lines: count,
+                        error,
+                    })
+                    .await;
             });
-            app.dirty = true;
+            Vec::new()
         }
     }
 }
 
 /// Runs a confirmed action in the background; its result comes back as a notice.
-fn run_action(action: PendingAction, sources: &Sources, tx: mpsc::Sender<Msg>, app: &mut App) {
+fn run_action(
+    action: PendingAction,
+    sources: &Sources,
+    tx: mpsc::Sender<Msg>,
+    app: &App,
+) -> Vec<Msg> {
     if app.readonly {
         // The dialog is never offered in read-only mode; this is the second lock.
-        app.flash = Some("read-only mode: the action was refused".into());
-        return;
+        return vec![Msg::Notice("read-only mode: the action was refused".into())];
     }
+    let not_configured = |what: &str| {
+        vec![Msg::Notice(format!(
+            "{what} is not configured in this profile"
+        ))]
+    };
     match action {
         PendingAction::DockerRestart { container } => {
             let Some(d) = sources.docker.clone() else {
-                app.flash = Some("Docker is not configured in this profile".into());
-                return;
+                return not_configured("Docker");
             };
             tracing::info!(container, "restarting container (confirmed)");
             tokio::spawn(async move {
@@ -292,8 +313,7 @@ fn run_action(action: PendingAction, sources: &Sources, tx: mpsc::Sender<Msg>, a
             deployment,
         } => {
             let Some(k) = sources.kube.clone() else {
-                app.flash = Some("Kubernetes is not configured in this profile".into());
-                return;
+                return not_configured("Kubernetes");
             };
             tracing::info!(namespace, deployment, "rollout restart (confirmed)");
             tokio::spawn(async move {
@@ -306,8 +326,7 @@ fn run_action(action: PendingAction, sources: &Sources, tx: mpsc::Sender<Msg>, a
         }
         PendingAction::KubeDeletePod { namespace, pod } => {
             let Some(k) = sources.kube.clone() else {
-                app.flash = Some("Kubernetes is not configured in this profile".into());
-                return;
+                return not_configured("Kubernetes");
             };
             tracing::info!(namespace, pod, "delete pod (confirmed)");
             tokio::spawn(async move {
@@ -319,6 +338,7 @@ fn run_action(action: PendingAction, sources: &Sources, tx: mpsc::Sender<Msg>, a
             });
         }
     }
+    Vec::new()
 }
 
 /// Context names of the kubeconfig in use, for `:ctx` completion.

@@ -302,9 +302,13 @@ impl Console {
 
     fn apply(&mut self, effects: Vec<Effect>) {
         let _g = self.rt.enter();
-        for e in effects {
-            opsdeck::runtime::apply(e, &mut self.app, &mut self.sources, &self.paths, &self.tx);
-        }
+        opsdeck::runtime::run_effects(
+            effects,
+            &mut self.app,
+            &mut self.sources,
+            &self.paths,
+            &self.tx,
+        );
     }
 
     fn key(&mut self, code: KeyCode) {

@@ -5,7 +5,7 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::model::HealthResult;
 use crate::model::{LogLine, SourceUpdate, StreamId};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
@@ -17,6 +17,35 @@ pub enum Msg {
     Notice(String),
     /// A wizard command's progress, from the executor.
     Wizard(crate::wizard::RunEvent),
+    /// `:theme NAME` was read: the theme, or why it was not changed.
+    ThemeLoaded(Result<crate::theme::Theme, String>),
+    /// `:profile NAME` was read: the profile, or why it was not changed.
+    ProfileLoaded(Result<Box<crate::config::Profile>, String>),
+    /// The runbook catalog was loaded (off the UI thread) for the picker.
+    CatalogLoaded(Box<Catalog>),
+    /// Saved log lines were written (or not) to a file.
+    LogsSaved {
+        path: std::path::PathBuf,
+        lines: usize,
+        error: Option<String>,
+    },
+    /// A log stream could not be followed; the Logs pane says why.
+    LogsFailed(String),
+    /// The Kubernetes source connected with this context (the kubeconfig's
+    /// current one when the profile names none).
+    KubeContextKnown(String),
+}
+
+/// The runbook catalog, and what asked for it.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub runbooks: Vec<crate::runbook::Runbook>,
+    /// Runbook files that could not be imported.
+    pub problems: Vec<String>,
+    pub rules: crate::runbook::Rules,
+    /// The picker's query, and whether to open the suggestion directly.
+    pub query: String,
+    pub suggested: bool,
 }
 
 /// What `update` asks the runtime to do; `update` itself does no I/O.
@@ -24,8 +53,10 @@ pub enum Msg {
 pub enum Effect {
     Quit,
     RefreshChecks,
-    /// Load a profile by name or path and restart the sources on it.
+    /// Load a profile by name or path (the result comes back as `ProfileLoaded`).
     SwitchProfile(String),
+    /// Stop the sources and start them on the state's profile and target.
+    RestartSources,
     SwitchTheme(String),
     SwitchNamespaces(Vec<String>),
     SwitchContext(String),

@@ -15,6 +15,7 @@ use crate::model::{Platform, Section, SourceUpdate, StreamId};
 
 mod filter;
 mod palette_keys;
+mod results;
 mod scroll;
 mod workloads;
 
@@ -78,6 +79,22 @@ impl App {
             Msg::Notice(text) => {
                 self.flash = Some(text);
                 self.dirty = true;
+                Vec::new()
+            }
+            Msg::ThemeLoaded(result) => self.on_theme_loaded(result),
+            Msg::ProfileLoaded(result) => self.on_profile_loaded(result),
+            Msg::CatalogLoaded(catalog) => self.on_catalog_loaded(*catalog),
+            Msg::LogsSaved { path, lines, error } => self.on_logs_saved(&path, lines, error),
+            Msg::LogsFailed(why) => {
+                self.logs.ended = Some(why);
+                self.dirty = true;
+                Vec::new()
+            }
+            Msg::KubeContextKnown(context) => {
+                if self.kube.context.is_none() {
+                    self.kube.context = Some(context);
+                    self.dirty = true;
+                }
                 Vec::new()
             }
         }

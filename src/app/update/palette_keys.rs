@@ -5,6 +5,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use crate::app::msg::Effect;
 use crate::app::palette::{self, Palette, PaletteCommand};
 use crate::app::state::{App, Overlay};
+use crate::model::{Platform, SourceState};
 
 impl App {
     pub(super) fn on_palette_key(&mut self, key: KeyEvent, mut p: Palette) -> Vec<Effect> {
@@ -68,14 +69,37 @@ impl App {
                 } else {
                     format!("namespaces: {}", self.kube.namespaces.join(", "))
                 });
+                if !self.restart_kube_scope() {
+                    return Vec::new();
+                }
                 vec![Effect::SwitchNamespaces(self.kube.namespaces.clone())]
             }
             PaletteCommand::Context(ctx) => {
                 self.kube.context = Some(ctx.clone());
                 self.flash = Some(format!("context: {ctx}"));
+                if !self.restart_kube_scope() {
+                    return Vec::new();
+                }
                 vec![Effect::SwitchContext(ctx)]
             }
             PaletteCommand::Runbook(query) => crate::app::wizard::open(self, &query, false),
         }
+    }
+
+    /// Clears what the old Kubernetes scope showed (its rows and events would
+    /// mislead) before the source restarts on the new one. `false` when the
+    /// profile has no Kubernetes source to restart.
+    fn restart_kube_scope(&mut self) -> bool {
+        if self.profile.kubernetes.is_none() {
+            self.flash = Some("this profile has no [kubernetes] section".into());
+            return false;
+        }
+        self.workloads.replace(Platform::Kubernetes, Vec::new());
+        self.workloads
+            .states
+            .insert(Platform::Kubernetes, SourceState::Connecting);
+        self.events.clear_platform(Platform::Kubernetes);
+        self.workloads.nodes_line = None;
+        true
     }
 }

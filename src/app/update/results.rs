@@ -1,0 +1,77 @@
+//! What the effects found out, folded into the state: a theme or profile read,
+//! the runbook catalog loaded, logs saved.
+
+use std::path::Path;
+
+use crate::app::msg::{Catalog, Effect};
+use crate::app::state::App;
+use crate::config::Profile;
+use crate::theme::Theme;
+
+impl App {
+    pub(super) fn on_theme_loaded(&mut self, result: Result<Theme, String>) -> Vec<Effect> {
+        match result {
+            Ok(theme) => {
+                self.flash = Some(format!("theme: {}", theme.name));
+                self.theme = theme;
+            }
+            Err(e) => self.flash = Some(format!("theme not changed: {e}")),
+        }
+        self.dirty = true;
+        Vec::new()
+    }
+
+    /// A new profile: a fresh state for it, keeping what belongs to the
+    /// operator (theme, keys, the `--readonly` flag, completions, the terminal
+    /// size), and the sources restarted on it.
+    pub(super) fn on_profile_loaded(
+        &mut self,
+        result: Result<Box<Profile>, String>,
+    ) -> Vec<Effect> {
+        self.dirty = true;
+        let profile = match result {
+            Ok(profile) => *profile,
+            Err(e) => {
+                self.flash = Some(format!("profile not changed: {e}"));
+                return Vec::new();
+            }
+        };
+        let readonly_flag = self.readonly && !self.profile.readonly;
+        let name = profile.name.clone();
+        let mut next = App::new(
+            profile,
+            self.theme.clone(),
+            self.keymap.clone(),
+            readonly_flag,
+        );
+        next.completions = std::mem::take(&mut self.completions);
+        next.size = self.size;
+        next.now = self.now;
+        next.flash = Some(format!("profile: {name}"));
+        *self = next;
+        vec![Effect::RestartSources]
+    }
+
+    pub(super) fn on_catalog_loaded(&mut self, catalog: Catalog) -> Vec<Effect> {
+        self.wizard.catalog = catalog.runbooks;
+        self.wizard.catalog_problems = catalog.problems;
+        self.wizard.rules = Some(catalog.rules);
+        self.wizard.catalog_loaded = true;
+        self.dirty = true;
+        super::super::wizard::open(self, &catalog.query, catalog.suggested)
+    }
+
+    pub(super) fn on_logs_saved(
+        &mut self,
+        path: &Path,
+        lines: usize,
+        error: Option<String>,
+    ) -> Vec<Effect> {
+        self.flash = Some(match error {
+            None => format!("saved {lines} lines to {}", path.display()),
+            Some(e) => format!("cannot save logs to {}: {e}", path.display()),
+        });
+        self.dirty = true;
+        Vec::new()
+    }
+}
