@@ -5,7 +5,6 @@
 use tokio::sync::mpsc;
 
 use crate::app::msg::Catalog;
-use crate::app::wizard as session;
 use crate::app::{App, Effect, Msg};
 use crate::config::Paths;
 use crate::launch;
@@ -64,7 +63,7 @@ pub fn apply(effect: Effect, app: &App, paths: &Paths, tx: &mpsc::Sender<Msg>) -
         }
         Effect::TimelineAppend { incident, entry } => {
             let path = timeline::path_for(&paths.timelines_dir(), &incident);
-            match timeline::append(&path, &session::stamp(entry)) {
+            match timeline::append(&path, &stamp(entry)) {
                 Ok(()) => Vec::new(),
                 Err(e) => {
                     tracing::error!("{e}");
@@ -77,5 +76,14 @@ pub fn apply(effect: Effect, app: &App, paths: &Paths, tx: &mpsc::Sender<Msg>) -
             tracing::error!(?other, "not a wizard effect");
             Vec::new()
         }
+    }
+}
+
+/// A record for the timeline, stamped when it is written, with the current user.
+pub fn stamp(entry: timeline::Entry) -> timeline::Record {
+    timeline::Record {
+        at: jiff::Timestamp::now(),
+        who: timeline::Who::current(),
+        entry,
     }
 }

@@ -268,7 +268,10 @@ impl Launch {
 
 fn write_effect(dir: &Path, effect: crate::app::Effect) -> Result<(), LaunchError> {
     if let crate::app::Effect::TimelineAppend { incident, entry } = effect {
-        timeline::append(&timeline::path_for(dir, &incident), &session::stamp(entry))?;
+        timeline::append(
+            &timeline::path_for(dir, &incident),
+            &crate::executor::stamp(entry),
+        )?;
     }
     Ok(())
 }

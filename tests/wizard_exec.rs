@@ -598,7 +598,7 @@ fn timeline_follow_shows_events_as_they_are_written() {
     let id = "20260101T000000Z-pod-crash-loop";
     let file = timeline::path_for(&tdir, id);
     let write = |entry: Entry| {
-        timeline::append(&file, &opsdeck::app::wizard::stamp(entry)).unwrap();
+        timeline::append(&file, &opsdeck::executor::stamp(entry)).unwrap();
     };
     write(Entry::Start {
         incident: id.into(),

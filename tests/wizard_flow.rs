@@ -6,7 +6,6 @@
 
 mod support;
 
-use opsdeck::app::wizard as session;
 use opsdeck::app::{App, Effect, Msg};
 use opsdeck::config::Paths;
 use opsdeck::launch::{self, Launch, LaunchError};
@@ -727,7 +726,7 @@ fn resume_replays_the_timeline_and_refuses_a_changed_runbook() {
         for e in entries(&fx) {
             timeline::append(
                 &timeline::path_for(&paths.timelines_dir(), &id),
-                &session::stamp(e),
+                &opsdeck::executor::stamp(e),
             )
             .unwrap();
         }

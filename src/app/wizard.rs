@@ -10,8 +10,8 @@ use crate::runbook::Rules;
 use crate::wizard::flow::{Request, RunEvent, Setup, Wizard};
 use crate::wizard::live::Live;
 use crate::wizard::picker::Picker;
+use crate::wizard::suggest;
 use crate::wizard::timeline::Target;
-use crate::wizard::{suggest, timeline::Entry};
 
 /// The keymap section of the wizard's keys.
 pub const SECTION: Section = Section::Wizard;
@@ -241,15 +241,6 @@ pub fn effects(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
         }
     }
     out
-}
-
-/// A record for the timeline, stamped now with the current user.
-pub fn stamp(entry: Entry) -> crate::wizard::timeline::Record {
-    crate::wizard::timeline::Record {
-        at: jiff::Timestamp::now(),
-        who: crate::wizard::timeline::Who::current(),
-        entry,
-    }
 }
 
 /// What the console knows now, as placeholder completions.
