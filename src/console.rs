@@ -9,7 +9,7 @@ use ratatui::crossterm::event::{Event, EventStream};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
-use crate::app::{App, Msg};
+use crate::app::{App, Effect, Msg};
 use crate::config::Paths;
 use crate::runtime::Sources;
 
@@ -18,13 +18,16 @@ const FRAME_GAP: Duration = Duration::from_millis(16);
 /// Messages waiting for the loop; sources wait (bounded) when the console is behind.
 pub const CHANNEL_CAPACITY: usize = 1024;
 
-pub async fn run(mut app: App, paths: Paths, started: Instant) -> Result<()> {
+/// Runs the console until the operator quits; `first` are effects to carry out
+/// once the sources run (those of `opsdeck run`'s procedure).
+pub async fn run(mut app: App, paths: Paths, started: Instant, first: Vec<Effect>) -> Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(CHANNEL_CAPACITY);
     let mut sources = Sources::start(&app.profile, &app.kube, tx.clone());
     let mut terminal = crate::terminal::enter().wrap_err("cannot set up the terminal")?;
     let _guard = crate::terminal::RestoreGuard;
     let size = terminal.size()?;
-    let effects = app.update(Msg::Resize(size.width, size.height), jiff::Timestamp::now());
+    let mut effects = first;
+    effects.extend(app.update(Msg::Resize(size.width, size.height), jiff::Timestamp::now()));
     crate::runtime::run_effects(effects, &mut app, &mut sources, &paths, &tx);
 
     let mut events = EventStream::new();

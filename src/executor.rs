@@ -62,8 +62,7 @@ pub fn apply(effect: Effect, app: &App, paths: &Paths, tx: &mpsc::Sender<Msg>) -
             Vec::new()
         }
         Effect::TimelineAppend { incident, entry } => {
-            let path = timeline::path_for(&paths.timelines_dir(), &incident);
-            match timeline::append(&path, &stamp(entry)) {
+            match write_timeline(&incident, entry, paths) {
                 Ok(()) => Vec::new(),
                 Err(e) => {
                     tracing::error!("{e}");
@@ -86,4 +85,14 @@ pub fn stamp(entry: timeline::Entry) -> timeline::Record {
         who: timeline::Who::current(),
         entry,
     }
+}
+
+/// Appends `entry` to `incident`'s timeline, stamped now.
+pub fn write_timeline(
+    incident: &str,
+    entry: timeline::Entry,
+    paths: &Paths,
+) -> Result<(), timeline::TimelineError> {
+    let path = timeline::path_for(&paths.timelines_dir(), incident);
+    timeline::append(&path, &stamp(entry))
 }

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::app::App;
 use crate::app::wizard as session;
+use crate::app::{App, Effect};
 use crate::config::{Paths, Profile};
 use crate::runbook::{Rules, Runbook, RunbookError, builtin, import};
 use crate::wizard::flow::{Setup, Wizard};
@@ -208,10 +208,10 @@ impl Launch {
         })
     }
 
-    /// Puts the wizard (or the picker) on the console and writes the
-    /// timeline's first record.
-    pub fn apply(self, app: &mut App, paths: &Paths) -> Result<(), LaunchError> {
-        let dir = paths.timelines_dir();
+    /// Puts the wizard (or the picker) on the console. Returns the effects
+    /// that follow (the timeline's first record among them) for the executor.
+    pub fn apply(self, app: &mut App) -> Vec<Effect> {
+        let mut effects = Vec::new();
         match self {
             Launch::New {
                 runbook,
@@ -222,11 +222,7 @@ impl Launch {
                 app.wizard.catalog_loaded = true;
                 app.wizard.rules = Some(rules);
                 match procedure {
-                    Some(pi) => {
-                        for effect in session::start(app, 0, pi) {
-                            write_effect(&dir, effect)?;
-                        }
-                    }
+                    Some(pi) => effects.extend(session::start(app, 0, pi)),
                     None => {
                         let mut picker = Picker::new(&app.wizard.catalog, "");
                         picker.selected = 0;
@@ -253,27 +249,15 @@ impl Launch {
                     let requests = wizard.replay(&entries);
                     app.wizard.run = Some(wizard);
                     app.wizard.open = true;
-                    for effect in session::effects(app, requests) {
-                        write_effect(&dir, effect)?;
-                    }
+                    effects.extend(session::effects(app, requests));
                 }
                 app.wizard.catalog = vec![*runbook];
                 app.wizard.catalog_loaded = true;
                 app.wizard.rules = Some(rules);
             }
         }
-        Ok(())
+        effects
     }
-}
-
-fn write_effect(dir: &Path, effect: crate::app::Effect) -> Result<(), LaunchError> {
-    if let crate::app::Effect::TimelineAppend { incident, entry } = effect {
-        timeline::append(
-            &timeline::path_for(dir, &incident),
-            &crate::executor::stamp(entry),
-        )?;
-    }
-    Ok(())
 }
 
 /// The private run directory (kubeconfig copies) under the data dir.

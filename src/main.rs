@@ -244,8 +244,16 @@ async fn open_console(
     }
     app.completions = opsdeck::runtime::completions(&paths);
     app.completions.contexts = opsdeck::runtime::kube_contexts(&app.profile);
-    if let Some(launch) = launch {
-        launch.apply(&mut app, &paths)?;
+    let mut first = Vec::new();
+    for effect in launch.map(|l| l.apply(&mut app)).unwrap_or_default() {
+        match effect {
+            // The incident's first records are written before the screen opens:
+            // a timeline that cannot be written stops here, with its reason.
+            opsdeck::app::Effect::TimelineAppend { incident, entry } => {
+                opsdeck::executor::write_timeline(&incident, entry, &paths)?
+            }
+            other => first.push(other),
+        }
     }
-    opsdeck::console::run(app, paths, started).await
+    opsdeck::console::run(app, paths, started, first).await
 }

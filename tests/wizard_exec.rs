@@ -287,9 +287,10 @@ impl Console {
         let keymap = Keymap::load("default", Path::new("/nonexistent"));
         let mut app = App::new(profile, theme, keymap, false);
         app.size = (80, 24);
-        launch.apply(&mut app, &paths).unwrap();
+        let first = launch.apply(&mut app);
         let (tx, rx) = mpsc::channel(1024);
-        let sources = Sources::start(&app.profile, &app.kube, tx.clone());
+        let mut sources = Sources::start(&app.profile, &app.kube, tx.clone());
+        opsdeck::runtime::run_effects(first, &mut app, &mut sources, &paths, &tx);
         Console {
             app,
             paths,

@@ -719,7 +719,7 @@ fn resume_replays_the_timeline_and_refuses_a_changed_runbook() {
     std::fs::write(&book, &text).unwrap();
     let launch = Launch::new(book.to_str().unwrap(), Some("Pod Crash Loop")).unwrap();
     let mut app = app(false, 80, 24);
-    launch.apply(&mut app, &paths).unwrap();
+    let first = launch.apply(&mut app);
     let id = wizard(&app).incident.clone();
     // Drive two steps, writing the timeline as the runtime does.
     let write = |fx: Vec<Effect>| {
@@ -731,6 +731,7 @@ fn resume_replays_the_timeline_and_refuses_a_changed_runbook() {
             .unwrap();
         }
     };
+    write(first);
     write(key(&mut app, KeyCode::Enter));
     let r = runs(&key(&mut app, KeyCode::Enter));
     write(finish(&mut app, r[0].run, &["ok"], 0));
@@ -749,7 +750,7 @@ fn resume_replays_the_timeline_and_refuses_a_changed_runbook() {
 
     let resumed = Launch::resume(&id, &paths).unwrap();
     let mut app2 = self::app(false, 80, 24);
-    resumed.apply(&mut app2, &paths).unwrap();
+    write(resumed.apply(&mut app2));
     let w = wizard(&app2);
     assert_eq!(w.incident, id);
     assert_eq!(w.cursor, 2);
