@@ -8,6 +8,7 @@ use super::palette::{Completions, Palette};
 use super::services::ServiceRow;
 use super::workloads::WorkloadsView;
 use crate::config::Profile;
+use crate::config::env::Env;
 use crate::input::Keymap;
 use crate::model::{Platform, SourceState};
 use crate::theme::Theme;
@@ -121,6 +122,8 @@ pub struct App {
     pub now: Timestamp,
     /// Time zone for clock times in the status line.
     pub tz: jiff::tz::TimeZone,
+    /// What the environment said at start.
+    pub env: Env,
     pub size: (u16, u16),
     pub completions: Completions,
     /// The runbook wizard: picker, running procedure, suggestion.
@@ -130,7 +133,27 @@ pub struct App {
 }
 
 impl App {
+    /// A fresh state for `profile`; reads the environment once ([`Env::from_process`]).
     pub fn new(profile: Profile, theme: Theme, keymap: Keymap, readonly: bool) -> App {
+        App::with_env(
+            Env::from_process(),
+            Timestamp::now(),
+            profile,
+            theme,
+            keymap,
+            readonly,
+        )
+    }
+
+    /// A fresh state for `profile` in `env`, at `now`: no clock, no environment.
+    pub fn with_env(
+        env: Env,
+        now: Timestamp,
+        profile: Profile,
+        theme: Theme,
+        keymap: Keymap,
+        readonly: bool,
+    ) -> App {
         let services = profile
             .services
             .iter()
@@ -150,9 +173,7 @@ impl App {
         }
         let mut warnings = keymap.warnings.clone();
         warnings.dedup();
-        let docker_host = crate::config::env::docker_host(
-            profile.docker.as_ref().and_then(|d| d.host.as_deref()),
-        );
+        let docker_host = env.docker_host(profile.docker.as_ref().and_then(|d| d.host.as_deref()));
         App {
             readonly: readonly || profile.readonly,
             profile,
@@ -172,8 +193,9 @@ impl App {
             warnings,
             flash: None,
             last_refresh: None,
-            now: Timestamp::now(),
-            tz: jiff::tz::TimeZone::system(),
+            now,
+            tz: env.tz.clone(),
+            env,
             size: (80, 24),
             completions: Completions::default(),
             wizard: crate::wizard::WizardState::default(),

@@ -3,20 +3,43 @@
 
 use std::path::{Path, PathBuf};
 
+/// What the process environment says that the console's state needs, read once
+/// at start so that `update` never reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Env {
+    /// `DOCKER_HOST`, when set and not blank.
+    pub docker_host: Option<String>,
+    /// The local time zone (`TZ`, else the system's), for clock times.
+    pub tz: jiff::tz::TimeZone,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env {
+            docker_host: std::env::var("DOCKER_HOST")
+                .ok()
+                .filter(|h| !h.trim().is_empty()),
+            tz: jiff::tz::TimeZone::system(),
+        }
+    }
+
+    /// The Docker engine's address: the configured one, else `DOCKER_HOST`,
+    /// else the default socket.
+    pub fn docker_host(&self, configured: Option<&str>) -> String {
+        configured
+            .map(str::to_string)
+            .filter(|h| !h.trim().is_empty())
+            .or_else(|| self.docker_host.clone())
+            .unwrap_or_else(|| DEFAULT_DOCKER_HOST.to_string())
+    }
+}
+
 /// Where the Docker engine listens when neither the profile nor `DOCKER_HOST` says.
 pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
 
 /// The engine address to use: the configured one, else `DOCKER_HOST`, else the default socket.
 pub fn docker_host(configured: Option<&str>) -> String {
-    configured
-        .map(str::to_string)
-        .filter(|h| !h.trim().is_empty())
-        .or_else(|| {
-            std::env::var("DOCKER_HOST")
-                .ok()
-                .filter(|h| !h.trim().is_empty())
-        })
-        .unwrap_or_else(|| DEFAULT_DOCKER_HOST.to_string())
+    Env::from_process().docker_host(configured)
 }
 
 /// The kubeconfig file to read: the configured one, else the first existing entry of
@@ -48,6 +71,18 @@ mod tests {
             docker_host(Some("tcp://127.0.0.1:2375")),
             "tcp://127.0.0.1:2375"
         );
+        let env = Env {
+            docker_host: Some("tcp://10.0.0.1:2375".into()),
+            tz: jiff::tz::TimeZone::UTC,
+        };
+        assert_eq!(env.docker_host(None), "tcp://10.0.0.1:2375");
+        assert_eq!(env.docker_host(Some(" ")), "tcp://10.0.0.1:2375");
+        assert_eq!(env.docker_host(Some("unix:///d.sock")), "unix:///d.sock");
+        let unset = Env {
+            docker_host: None,
+            tz: jiff::tz::TimeZone::UTC,
+        };
+        assert_eq!(unset.docker_host(None), DEFAULT_DOCKER_HOST);
         assert_eq!(
             kubeconfig_path(Some(Path::new("/etc/kube.yaml"))),
             Some(PathBuf::from("/etc/kube.yaml"))

@@ -38,7 +38,9 @@ impl App {
         };
         let readonly_flag = self.readonly && !self.profile.readonly;
         let name = profile.name.clone();
-        let mut next = App::new(
+        let mut next = App::with_env(
+            self.env.clone(),
+            self.now,
             profile,
             self.theme.clone(),
             self.keymap.clone(),
@@ -46,7 +48,7 @@ impl App {
         );
         next.completions = std::mem::take(&mut self.completions);
         next.size = self.size;
-        next.now = self.now;
+        next.tz = self.tz.clone();
         next.flash = Some(format!("profile: {name}"));
         *self = next;
         vec![Effect::RestartSources]
