@@ -214,7 +214,7 @@ fn compose_project_end_to_end_in_the_release_console() {
 
     // The console watches before the project starts, so it sees every event of it.
     c.wait_long("the console connected", LONG, |s| {
-        s.contains("Connected; no workloads")
+        s.contains("Connected; no containers in compose project")
     });
     project.start();
 

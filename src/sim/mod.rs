@@ -159,6 +159,7 @@ pub async fn start(opts: SimOptions) -> Result<SimHandle, SimError> {
         server: api_addr.to_string(),
         closed: Default::default(),
         load: Default::default(),
+        pages: Default::default(),
     });
 
     let mut tasks = Vec::new();

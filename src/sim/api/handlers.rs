@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::paging;
 use super::patch::{json_patch, merge_patch, strategic_merge};
 use super::resources::{self, Resource};
 use super::select::{FieldSelector, LabelSelector};
@@ -28,6 +29,8 @@ pub struct SimState {
     pub closed: std::sync::atomic::AtomicBool,
     /// Requests and bytes per client, for `/sim/stats`.
     pub load: Arc<super::stats::Load>,
+    /// Snapshots behind the continue tokens of paged lists.
+    pub pages: super::paging::Pages,
 }
 
 impl SimState {
@@ -557,43 +560,62 @@ fn list(
 ) -> Result<Response, ApiError> {
     let labels = LabelSelector::parse(q.get("labelSelector").map(String::as_str).unwrap_or(""))?;
     let fields = FieldSelector::parse(q.get("fieldSelector").map(String::as_str).unwrap_or(""))?;
-    let start: usize = match q.get("continue").filter(|c| !c.is_empty()) {
-        Some(c) => c
-            .parse()
-            .map_err(|_| ApiError::bad_request(format!("invalid continue token {c:?}")))?,
-        None => 0,
-    };
     let limit: usize = q
         .get("limit")
         .and_then(|l| l.parse().ok())
         .filter(|l| *l > 0)
         .unwrap_or(usize::MAX);
-    // Only the page is cloned: a 10,000-pod list read in pages of 500 would
-    // otherwise copy every pod for every page.
-    let (page, total, rv) = s.with(|w| {
-        let forbidden = &w.scenario.forbidden_namespaces;
-        let mut total = 0;
-        let mut page = Vec::new();
-        for o in w
-            .store
-            .iter(t.resource.plural, t.namespace.as_deref())
-            .filter(|o| {
-                t.namespace.is_some()
-                    || !forbidden
-                        .iter()
-                        .any(|f| o["metadata"]["namespace"] == f.as_str())
-            })
-            .filter(|o| labels.matches(o) && fields.matches(o))
-        {
-            if total >= start && page.len() < limit {
-                page.push(o.clone());
+    let (page, rv, cont, remaining) = match q.get("continue").filter(|c| !c.is_empty()) {
+        Some(c) => {
+            let (id, cursor) = s.pages.resume(c)?;
+            let items = &cursor.snapshot.items;
+            let start = cursor.start.min(items.len());
+            let end = start.saturating_add(limit).min(items.len());
+            let cont = (end < items.len()).then(|| paging::token(id, end));
+            if cont.is_none() {
+                s.pages.finish(id);
             }
-            total += 1;
+            (
+                items[start..end].to_vec(),
+                cursor.snapshot.resource_version,
+                cont,
+                items.len() - end,
+            )
         }
-        (page, total, w.store.resource_version())
-    });
-    let next = start + page.len();
-    let cont = (next < total).then(|| next.to_string());
+        None => {
+            let (items, rv) = s.with(|w| {
+                let forbidden = &w.scenario.forbidden_namespaces;
+                let items: Vec<Value> = w
+                    .store
+                    .iter(t.resource.plural, t.namespace.as_deref())
+                    .filter(|o| {
+                        t.namespace.is_some()
+                            || !forbidden
+                                .iter()
+                                .any(|f| o["metadata"]["namespace"] == f.as_str())
+                    })
+                    .filter(|o| labels.matches(o) && fields.matches(o))
+                    .cloned()
+                    .collect();
+                (items, w.store.resource_version())
+            });
+            if items.len() > limit {
+                // The later pages are served from this snapshot, as of this page.
+                let page = items[..limit].to_vec();
+                let remaining = items.len() - limit;
+                let token = s.pages.keep(
+                    paging::Snapshot {
+                        items,
+                        resource_version: rv,
+                    },
+                    limit,
+                );
+                (page, rv, Some(token), remaining)
+            } else {
+                (items, rv, None, 0)
+            }
+        }
+    };
     if as_table {
         return Ok(json_response(&table::table(
             t.resource.plural,
@@ -605,7 +627,7 @@ fn list(
     let mut meta = json!({"resourceVersion": rv.to_string()});
     if let Some(c) = &cont {
         meta["continue"] = json!(c);
-        meta["remainingItemCount"] = json!(total - next);
+        meta["remainingItemCount"] = json!(remaining);
     }
     Ok(json_response(&json!({
         "kind": format!("{}List", t.resource.kind),

@@ -3,6 +3,7 @@
 mod handlers;
 mod metrics;
 mod openapi;
+mod paging;
 mod patch;
 mod resources;
 mod select;

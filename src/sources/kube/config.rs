@@ -92,6 +92,11 @@ fn finish(mut config: kube::Config, context: String) -> Target {
     // quiet followed log is simply reopened. Plain requests also have REQUEST_TIMEOUT.
     config.read_timeout = Some(READ_IDLE_TIMEOUT);
     config.reset_reader_on_write = true;
+    // API servers count and throttle clients by User-Agent; say who is asking.
+    config.headers.push((
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(concat!("opsdeck/", env!("CARGO_PKG_VERSION"))),
+    ));
     let server = config
         .cluster_url
         .to_string()
