@@ -16,6 +16,8 @@ pub mod items;
 pub mod launch;
 pub mod live;
 pub mod picker;
+pub mod quit;
+pub mod secrets;
 pub mod session;
 pub mod suggest;
 pub mod timeline;
