@@ -7,6 +7,8 @@
 mod common;
 #[path = "support/console.rs"]
 mod console;
+#[path = "support/tmux.rs"]
+mod tmux;
 
 use std::path::Path;
 use std::time::Duration;
@@ -594,4 +596,386 @@ fn every_way_out_stops_the_running_step_and_records_it() {
             assert!(c.app.quit, "{name}: still running");
         }
     }
+}
+
+/// The pid of the `opsdeck` process started by the shell `parent`.
+fn child_opsdeck(parent: u32) -> Option<i32> {
+    for e in std::fs::read_dir("/proc").ok()? {
+        let e = e.ok()?;
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid …
+        let Some((head, rest)) = stat.rsplit_once(") ") else {
+            continue;
+        };
+        let comm = head.split_once(" (").map(|x| x.1).unwrap_or("");
+        let ppid: u32 = rest
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        if ppid == parent && comm == "opsdeck" {
+            return Some(pid);
+        }
+    }
+    None
+}
+
+#[test]
+fn a_confirmed_step_is_on_disk_before_it_runs_and_a_crash_leaves_it_unknown() {
+    use opsdeck::wizard::timeline::Entry;
+    let bin = env!("CARGO_BIN_EXE_opsdeck");
+    let dir = tempfile::tempdir().unwrap();
+    let counter = dir.path().join("RAN");
+    let book = runbook(
+        dir.path(),
+        "slow-change",
+        "Slow change",
+        &[&format!(
+            "sleep 15; touch {}; echo ran >> {}",
+            counter.display(),
+            counter.display()
+        )],
+    );
+    let profile = writable_profile(dir.path(), &[]);
+    let env = format!(
+        "OPSDECK_DATA_DIR={d}/data OPSDECK_CONFIG_DIR={d}/config HOME={d}",
+        d = dir.path().display()
+    );
+    let t = tmux::Tmux::start(
+        "writeahead",
+        100,
+        30,
+        &format!(
+            "{env} {bin} --profile {} run {} 'Slow change'",
+            profile.display(),
+            book.display()
+        ),
+    );
+    t.wait_for("Step 1 of 1");
+    t.send_keys(&["Enter"]);
+    t.wait_for("Confirm change");
+    t.send_keys(&["y"]);
+    t.wait_for("running");
+    let timelines = dir.path().join("data/timelines");
+    let (id, path) = common::poll("the timeline file", 50, Duration::from_millis(100), || {
+        let p = std::fs::read_dir(&timelines).ok()?.next()?.ok()?.path();
+        Some((p.file_stem()?.to_string_lossy().into_owned(), p))
+    });
+    // opsdeck dies without a chance to write anything more.
+    let pid = common::poll(
+        "the opsdeck process",
+        50,
+        Duration::from_millis(100),
+        || t.pane_pid().and_then(child_opsdeck),
+    );
+    // SAFETY: signalling the opsdeck process this test started.
+    unsafe {
+        libc::kill(pid, libc::SIGKILL);
+    }
+    common::poll("opsdeck to be gone", 50, Duration::from_millis(100), || {
+        // SAFETY: signal 0 only checks for existence.
+        (t.pane_pid().and_then(child_opsdeck).is_none()).then_some(())
+    });
+    let recs = opsdeck::wizard::timeline::read(&path).unwrap();
+    assert!(
+        recs.iter().any(|r| matches!(&r.entry, Entry::Confirmed { item: 0, command, .. } if command.contains("sleep 15"))),
+        "the confirmation is not on disk: {recs:?}"
+    );
+    assert!(
+        !recs
+            .iter()
+            .any(|r| matches!(&r.entry, Entry::Command { .. })),
+        "{recs:?}"
+    );
+    assert!(
+        recs.iter()
+            .all(|r| r.who.user != "uid 0" || r.who.user.is_empty())
+    );
+    // The command itself lives on (its own session) and ends on its own.
+    common::poll(
+        "the orphaned step to finish",
+        300,
+        Duration::from_millis(100),
+        || counter.exists().then_some(()),
+    );
+    drop(t);
+
+    let t = tmux::Tmux::start(
+        "writeahead2",
+        100,
+        30,
+        &format!(
+            "{env} {bin} --profile {} run --resume {id}",
+            profile.display()
+        ),
+    );
+    let screen = t.wait_for("end not recorded");
+    assert!(screen.contains("started at"), "{screen}");
+    // Enter asks first, and says why; Esc leaves it alone.
+    t.send_keys(&["Enter"]);
+    t.wait_for("Needs y");
+    t.send_keys(&["Escape"]);
+    t.wait_for("cancelled; nothing ran");
+    t.send_keys(&["q"]);
+    t.wait_for("PROMPT$");
+    drop(t);
+    assert_eq!(
+        std::fs::read_to_string(&counter).unwrap().lines().count(),
+        1,
+        "the step ran again"
+    );
+    let recs = opsdeck::wizard::timeline::read(&path).unwrap();
+    assert_eq!(
+        recs.iter()
+            .filter(|r| matches!(r.entry, Entry::Confirmed { .. }))
+            .count(),
+        1,
+        "{recs:?}"
+    );
+    let md = opsdeck_cmd(dir.path())
+        .args(["timeline", "export", &id, "--format", "md"])
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(md.contains("end not recorded: check its effect"), "{md}");
+    assert!(md.contains("Steps whose end was not recorded:** 1"), "{md}");
+}
+
+/// Selects the workload row `name` in the Workloads pane.
+fn select_row(c: &mut Console, name: &str) {
+    c.app.workloads.set_filter(Some(name.to_string()));
+    c.app.workloads.to_top();
+    assert_eq!(
+        c.app.workloads.selected_row().map(|w| w.name.as_str()),
+        Some(name)
+    );
+}
+
+#[test]
+fn restart_acts_on_the_owner_by_its_kind_on_the_sim() {
+    use opsdeck::app::confirm::Tier;
+    use opsdeck::app::model::OwnerKind;
+    use opsdeck::app::state::Overlay;
+
+    let sim = common::Sim::start("rag7", 5.0, None);
+    let pods = common::poll("the rag7 pods", 120, Duration::from_millis(500), || {
+        let out = sim.ok(&["get", "pods", "-n", "rag7", "--no-headers"]);
+        let names: Vec<String> = out
+            .lines()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+            .collect();
+        let lg: Vec<&String> = names
+            .iter()
+            .filter(|n| n.starts_with("langgraph"))
+            .collect();
+        let redis = names.iter().find(|n| n.starts_with("redis"))?;
+        (lg.len() >= 2 && names.iter().any(|n| n == "postgres-0"))
+            .then(|| (lg[0].clone(), lg[1].clone(), redis.clone()))
+    });
+    let (deployment_pod, job_pod, bare_pod) = pods;
+    // A pod nothing owns, and a Job's pod, made through the API.
+    sim.ok(&[
+        "patch",
+        "pod",
+        &bare_pod,
+        "-n",
+        "rag7",
+        "--type=json",
+        "-p",
+        r#"[{"op":"remove","path":"/metadata/ownerReferences"}]"#,
+    ]);
+    sim.ok(&[
+        "patch", "pod", &job_pod, "-n", "rag7", "--type=json", "-p",
+        r#"[{"op":"replace","path":"/metadata/ownerReferences","value":[{"apiVersion":"batch/v1","kind":"Job","name":"db-migrate","uid":"job-1","controller":true}]}]"#,
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let profile = Profile::load(Path::new(&sim.profile)).unwrap();
+    let book = runbook(dir.path(), "look", "Look around", &["uname -a"]);
+    let launch = Launch::new(book.to_str().unwrap(), Some("Look around")).unwrap();
+    let mut c = Console::new(profile, dir.path(), launch);
+    c.app.wizard.open = false;
+    let want = [
+        (deployment_pod.clone(), Some(OwnerKind::Deployment)),
+        ("postgres-0".to_string(), Some(OwnerKind::StatefulSet)),
+        (bare_pod.clone(), None),
+        (job_pod.clone(), Some(OwnerKind::Job)),
+    ];
+    c.pump_until("rows with their owners", 60, |app| {
+        want.iter().all(|(name, kind)| {
+            app.workloads
+                .all()
+                .iter()
+                .any(|w| w.name == *name && w.owner.as_ref().map(|o| o.kind.clone()) == *kind)
+        })
+    });
+    c.key(KeyCode::Char('2'));
+    let annotations = |kind: &str, name: &str| {
+        sim.ok(&[
+            "get",
+            kind,
+            name,
+            "-n",
+            "rag7",
+            "-o",
+            "jsonpath={.spec.template.metadata.annotations}",
+        ])
+    };
+    assert!(!annotations("statefulset", "postgres").contains("restartedAt"));
+    assert!(!annotations("deployment", "langgraph").contains("restartedAt"));
+
+    // A Job's pod: a clear refusal, and nothing changes.
+    select_row(&mut c, &job_pod);
+    c.key(KeyCode::Char('R'));
+    assert!(c.app.overlay.is_none(), "{:?}", c.app.overlay);
+    let flash = c.app.flash.clone().unwrap_or_default();
+    assert!(flash.contains("Job db-migrate"), "{flash}");
+    assert!(
+        sim.kubectl(&["get", "pod", &job_pod, "-n", "rag7"])
+            .status
+            .success()
+    );
+
+    // postgres-0: its StatefulSet, through the StatefulSet API.
+    select_row(&mut c, "postgres-0");
+    c.key(KeyCode::Char('R'));
+    let Some(Overlay::Confirm(confirm)) = &c.app.overlay else {
+        panic!("no confirmation: {:?}", c.app.flash);
+    };
+    assert!(
+        confirm
+            .command
+            .starts_with("kubectl rollout restart statefulset/postgres -n rag7"),
+        "{}",
+        confirm.command
+    );
+    c.key(KeyCode::Char('y'));
+    c.pump_until("the statefulset restart", 30, |app| {
+        app.flash
+            .as_deref()
+            .is_some_and(|f| f.contains("rollout restart of statefulset/postgres"))
+    });
+    assert!(
+        c.app.flash.as_deref().unwrap().contains("started"),
+        "{:?}",
+        c.app.flash
+    );
+    assert!(annotations("statefulset", "postgres").contains("restartedAt"));
+    assert!(!annotations("deployment", "langgraph").contains("restartedAt"));
+
+    // A Deployment's pod: the Deployment.
+    select_row(&mut c, &deployment_pod);
+    c.key(KeyCode::Char('R'));
+    let Some(Overlay::Confirm(confirm)) = &c.app.overlay else {
+        panic!("no confirmation: {:?}", c.app.flash);
+    };
+    assert!(
+        confirm
+            .command
+            .starts_with("kubectl rollout restart deployment/langgraph -n rag7"),
+        "{}",
+        confirm.command
+    );
+    c.key(KeyCode::Char('y'));
+    c.pump_until("the deployment restart", 30, |app| {
+        app.flash
+            .as_deref()
+            .is_some_and(|f| f.contains("rollout restart of deployment/langgraph"))
+    });
+    assert!(annotations("deployment", "langgraph").contains("restartedAt"));
+
+    // A pod nothing owns: deleted, on its typed name.
+    select_row(&mut c, &bare_pod);
+    c.key(KeyCode::Char('R'));
+    let Some(Overlay::Confirm(confirm)) = &c.app.overlay else {
+        panic!("no confirmation: {:?}", c.app.flash);
+    };
+    assert_eq!(confirm.tier, Tier::Destructive);
+    assert!(
+        confirm
+            .command
+            .starts_with(&format!("kubectl delete pod {bare_pod} -n rag7")),
+        "{}",
+        confirm.command
+    );
+    c.key(KeyCode::Char('y'));
+    assert!(
+        matches!(c.app.overlay, Some(Overlay::Confirm(_))),
+        "y is just a letter"
+    );
+    for _ in 0..4 {
+        c.key(KeyCode::Backspace);
+    }
+    c.type_text(&bare_pod);
+    c.key(KeyCode::Enter);
+    c.pump_until("the delete", 30, |app| {
+        app.flash
+            .as_deref()
+            .is_some_and(|f| f.contains("deleted pod"))
+    });
+    common::poll("the bare pod gone", 60, Duration::from_millis(500), || {
+        let out = sim.kubectl(&["get", "pod", &bare_pod, "-n", "rag7", "--no-headers"]);
+        (!out.status.success()).then_some(())
+    });
+    assert!(
+        sim.kubectl(&["get", "pod", &job_pod, "-n", "rag7"])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn a_late_describe_reply_never_replaces_a_confirmation() {
+    use opsdeck::app::Msg;
+    use opsdeck::app::model::{Platform, SourceUpdate};
+    use opsdeck::app::state::Overlay;
+
+    let dir = tempfile::tempdir().unwrap();
+    let profile = Profile::load(&writable_profile(dir.path(), &[])).unwrap();
+    let book = runbook(dir.path(), "look", "Look around", &["uname -a"]);
+    let launch = Launch::new(book.to_str().unwrap(), Some("Look around")).unwrap();
+    let mut c = Console::new(profile, dir.path(), launch);
+    c.app.wizard.open = false;
+    let pod = "langgraph-7d9f8c6b5-x2x9k";
+    c.send(Msg::Source(SourceUpdate::Workloads {
+        platform: Platform::Kubernetes,
+        rows: vec![support_pod(pod)],
+    }));
+    c.key(KeyCode::Char('2'));
+    let reply = || {
+        Msg::Source(SourceUpdate::Detail {
+            title: format!("pod/{pod} -n rag7 (sim)"),
+            lines: vec!["FULL DESCRIPTION".into()],
+        })
+    };
+    // Asked, then the operator moves on to a restart before the reply comes.
+    c.key(KeyCode::Char('d'));
+    assert!(matches!(c.app.overlay, Some(Overlay::Detail { .. })));
+    c.key(KeyCode::Esc);
+    c.key(KeyCode::Char('R'));
+    assert!(matches!(c.app.overlay, Some(Overlay::Confirm(_))));
+    c.send(reply());
+    assert!(
+        matches!(c.app.overlay, Some(Overlay::Confirm(_))),
+        "the reply replaced the confirmation: {:?}",
+        c.app.overlay
+    );
+    c.key(KeyCode::Esc);
+    // A reply to its own open overlay fills it.
+    c.key(KeyCode::Char('d'));
+    c.send(reply());
+    match &c.app.overlay {
+        Some(Overlay::Detail { lines, .. }) => {
+            assert_eq!(lines, &vec!["FULL DESCRIPTION".to_string()])
+        }
+        other => panic!("{other:?}"),
+    }
+    // And a second, late one does nothing to a closed dashboard.
+    c.key(KeyCode::Esc);
+    c.send(reply());
+    assert!(c.app.overlay.is_none());
 }
