@@ -33,8 +33,10 @@ pub const EXCERPT_LINES: usize = 20;
 /// wizard that has since been replaced is never taken for a new one's.
 static NEXT_RUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
+pub use super::output::{OutputLine, OutputMasks};
+pub use super::replay::unfinished_note;
+use super::secrets;
 pub use super::secrets::MASK;
-use super::secrets::{self, Masker};
 
 /// What the wizard asks the runtime to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -201,44 +203,6 @@ pub struct Running {
     pub killed: bool,
 }
 
-#[derive(Clone, PartialEq, Eq)]
-pub struct OutputLine {
-    /// As shown and recorded: secrets masked.
-    pub text: String,
-    pub stderr: bool,
-    /// The line as the command printed it, when masking changed it: shown
-    /// only while the operator reveals the current step, never recorded.
-    pub raw: Option<String>,
-}
-
-impl OutputLine {
-    fn plain(text: String, stderr: bool) -> OutputLine {
-        OutputLine {
-            text,
-            stderr,
-            raw: None,
-        }
-    }
-}
-
-impl fmt::Debug for OutputLine {
-    // Debug output may end up in logs: never the unmasked line.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OutputLine")
-            .field("text", &self.text)
-            .field("stderr", &self.stderr)
-            .field("masked", &self.raw.is_some())
-            .finish()
-    }
-}
-
-/// The masking of the running command's two streams.
-#[derive(Debug, Clone, Default)]
-pub struct OutputMasks {
-    stdout: Option<Masker>,
-    stderr: Option<Masker>,
-}
-
 #[derive(Debug, Clone)]
 pub struct Wizard {
     pub incident: String,
@@ -328,7 +292,7 @@ impl Wizard {
         self.items.get(self.cursor)
     }
 
-    fn say(&mut self, level: Level, text: impl Into<String>) {
+    pub(super) fn say(&mut self, level: Level, text: impl Into<String>) {
         self.message = Some((level, text.into()));
     }
 
@@ -522,21 +486,6 @@ impl Wizard {
             }
         }
         Vec::new()
-    }
-
-    fn toggle_reveal(&mut self) {
-        if self.reveal {
-            self.reveal = false;
-            self.say(Level::Info, "secrets masked again");
-        } else if self.output.iter().any(|l| l.raw.is_some()) {
-            self.reveal = true;
-            self.say(
-                Level::Warn,
-                "secrets shown for this step only (not recorded); r masks them again",
-            );
-        } else {
-            self.say(Level::Info, "nothing masked in this output");
-        }
     }
 
     /// Why a read-only step needs `y` rather than Enter, if it does.
@@ -956,11 +905,7 @@ impl Wizard {
         self.output.clear();
         self.scroll = 0;
         self.reveal = false;
-        let known = self.secrets();
-        self.masks = OutputMasks {
-            stdout: Some(Masker::new(&known)),
-            stderr: Some(Masker::new(&known)),
-        };
+        self.masks = OutputMasks::new(&self.secrets());
         self.output
             .push_back(OutputLine::plain(format!("$ {shown}"), false));
         self.running = Some(Running {
@@ -999,16 +944,7 @@ impl Wizard {
             }
             RunEvent::Output { run, line, stderr } => {
                 if self.running.as_ref().is_some_and(|r| r.run == run) {
-                    let known = self.secrets();
-                    let masker = if stderr {
-                        &mut self.masks.stderr
-                    } else {
-                        &mut self.masks.stdout
-                    };
-                    let lines = masker
-                        .get_or_insert_with(|| Masker::new(&known))
-                        .push(&line);
-                    self.push_output(lines, stderr);
+                    self.take_output(&line, stderr);
                 }
                 Vec::new()
             }
@@ -1023,30 +959,8 @@ impl Wizard {
                     return Vec::new();
                 };
                 // Lines held back for a Secret's kind come out now, masked.
-                for stderr in [false, true] {
-                    let masker = if stderr {
-                        &mut self.masks.stderr
-                    } else {
-                        &mut self.masks.stdout
-                    };
-                    let rest = masker.take().map(|mut m| m.finish()).unwrap_or_default();
-                    self.push_output(rest, stderr);
-                }
+                self.flush_output();
                 self.finish(r, exit_code, signal, timed_out, error)
-            }
-        }
-    }
-
-    fn push_output(&mut self, lines: Vec<(String, String)>, stderr: bool) {
-        for (masked, raw) in lines {
-            let text = self.mask(&masked);
-            if self.output.len() >= OUTPUT_LINES {
-                self.output.pop_front();
-            }
-            let raw = (text != raw).then_some(raw);
-            self.output.push_back(OutputLine { text, stderr, raw });
-            if self.scroll > 0 {
-                self.scroll += 1;
             }
         }
     }
@@ -1414,99 +1328,6 @@ impl Wizard {
         out
     }
 
-    /// Re-applies a timeline's history to a fresh wizard on the same runbook.
-    pub fn replay(&mut self, entries: &[Entry]) -> Vec<Request> {
-        let mut open: BTreeMap<usize, Timestamp> = BTreeMap::new();
-        for e in entries {
-            match e {
-                Entry::Confirmed {
-                    item,
-                    confirmed,
-                    started,
-                    ..
-                } if *confirmed != Confirmation::Preview => {
-                    open.insert(*item, *started);
-                }
-                Entry::Symptoms { ticked, .. } => {
-                    for (s, t) in &mut self.symptoms {
-                        *t = ticked.contains(s);
-                    }
-                    self.mode = Mode::Steps;
-                }
-                Entry::Value { name, value } => {
-                    self.values.insert(name.clone(), value.clone());
-                }
-                Entry::Command {
-                    item,
-                    exit_code,
-                    confirmed,
-                    ..
-                } if *confirmed != Confirmation::Preview => {
-                    open.remove(item);
-                    if let Some(it) = self.items.get_mut(*item) {
-                        it.exit_code = *exit_code;
-                        it.state = if *exit_code == Some(0) {
-                            ItemState::Done
-                        } else {
-                            ItemState::Failed
-                        };
-                    }
-                }
-                Entry::Edit { item, to, .. } => {
-                    // The edited text is stored resolved; it stands as a command without placeholders.
-                    let _ = self.apply_edit(*item, to.clone());
-                }
-                Entry::Skip { item, .. } => {
-                    if let Some(it) = self.items.get_mut(*item) {
-                        it.state = ItemState::Skipped;
-                    }
-                }
-                Entry::Done { item, .. } => {
-                    if let Some(it) = self.items.get_mut(*item) {
-                        it.state = ItemState::Done;
-                    }
-                }
-                Entry::End { .. } => self.completed = true,
-                _ => {}
-            }
-        }
-        for item in open.keys() {
-            if let Some(it) = self.items.get_mut(*item) {
-                it.state = ItemState::Unknown;
-            }
-        }
-        self.unfinished = open;
-        self.cursor = self
-            .items
-            .iter()
-            .position(|i| !i.state.settled())
-            .unwrap_or(self.items.len().saturating_sub(1));
-        match self.unfinished.iter().next() {
-            // Never run again on its own: the operator looks first.
-            Some((item, at)) => self.say(
-                Level::Warn,
-                format!(
-                    "resumed at step {} of {}; step {}: {}",
-                    self.cursor + 1,
-                    self.items.len(),
-                    item + 1,
-                    unfinished_note(*at)
-                ),
-            ),
-            None => self.say(
-                Level::Info,
-                format!(
-                    "resumed at step {} of {}",
-                    self.cursor + 1,
-                    self.items.len()
-                ),
-            ),
-        }
-        vec![Request::Record(Entry::Resumed {
-            at_item: self.cursor,
-        })]
-    }
-
     /// The word a destructive step needs typed: the target's name, or `yes`.
     fn target_name(&self, index: usize, real: &str) -> String {
         if let Some(cmd) = self.items.get(index).and_then(Item::command) {
@@ -1526,14 +1347,6 @@ impl Wizard {
         }
         target_from_words(real).unwrap_or_else(|| "yes".into())
     }
-}
-
-/// What the operator is told about a step whose end was not recorded.
-pub fn unfinished_note(at: Timestamp) -> String {
-    format!(
-        "started at {} UTC, end not recorded: check its effect before running it again",
-        at.strftime("%H:%M:%S")
-    )
 }
 
 pub fn platform_label(p: Platform) -> &'static str {
