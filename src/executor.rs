@@ -37,8 +37,28 @@ pub fn apply(effect: Effect, app: &App, paths: &Paths, tx: &mpsc::Sender<Msg>) -
             });
             Vec::new()
         }
-        Effect::WizardRun(spec) => {
+        Effect::WizardRun(mut spec) => {
             let run = spec.run;
+            // Write-ahead: the confirmation is on disk (fsynced) before the
+            // child exists; if it cannot be written, nothing runs.
+            if let Some(entry) = spec.ahead.take() {
+                let written = match &app.wizard.run {
+                    Some(w) => write_timeline(&w.incident, entry, paths).map_err(|e| e.to_string()),
+                    None => Err("no incident is open".to_string()),
+                };
+                if let Err(e) = written {
+                    tracing::error!("{e}");
+                    return vec![Msg::Wizard(RunEvent::Finished {
+                        run,
+                        exit_code: None,
+                        signal: None,
+                        timed_out: false,
+                        error: Some(format!(
+                            "not started, the timeline could not record it: {e}"
+                        )),
+                    })];
+                }
+            }
             match RunEnv::for_profile(
                 &app.profile,
                 app.kube.context.as_deref(),
@@ -56,6 +76,11 @@ pub fn apply(effect: Effect, app: &App, paths: &Paths, tx: &mpsc::Sender<Msg>) -
                     error: Some(e.to_string()),
                 })],
             }
+        }
+        // On the way out there is no later: wait for the group to end.
+        Effect::WizardKill { pgid } if app.quit => {
+            exec::end_group(pgid);
+            Vec::new()
         }
         Effect::WizardKill { pgid } => {
             exec::kill_group(pgid);

@@ -250,12 +250,17 @@ pub fn apply(
                 let count = lines.len();
                 let target = path.clone();
                 let written = tokio::task::spawn_blocking(move || {
-                    let text: String = lines
+                    let plain: Vec<String> = lines
                         .iter()
                         .map(|l| match &l.prefix {
-                            Some(p) => format!("{p} {}\n", l.text),
-                            None => format!("{}\n", l.text),
+                            Some(p) => format!("{p} {}", l.text),
+                            None => l.text.clone(),
                         })
+                        .collect();
+                    // Saved logs are stored bytes: through the masking stage.
+                    let text: String = crate::wizard::secrets::scrub_lines(&plain)
+                        .into_iter()
+                        .map(|l| l + "\n")
                         .collect();
                     std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&target, text))
                 })
@@ -310,20 +315,24 @@ fn run_action(
         }
         PendingAction::KubeRolloutRestart {
             namespace,
-            deployment,
+            kind,
+            name,
         } => {
             let Some(k) = sources.kube.clone() else {
                 return not_configured("Kubernetes");
             };
-            tracing::info!(namespace, deployment, "rollout restart (confirmed)");
+            let target = format!("{}/{name}", kind.kubectl());
+            tracing::info!(namespace, target, "rollout restart (confirmed)");
             tokio::spawn(async move {
-                let text = match k.rollout_restart(&namespace, &deployment).await {
-                    Ok(()) => format!("rollout restart of deployment/{deployment} started"),
-                    Err(e) => format!("rollout restart of {deployment} failed: {e}"),
+                let text = match k.rollout_restart(&namespace, kind, &name).await {
+                    Ok(()) => format!("rollout restart of {target} started"),
+                    Err(e) => format!("rollout restart of {target} failed: {e}"),
                 };
                 let _ = tx.send(Msg::Notice(text)).await;
             });
         }
+        // Handled by `update` before it gets here: it changes no system.
+        PendingAction::SwitchProfile { .. } => {}
         PendingAction::KubeDeletePod { namespace, pod } => {
             let Some(k) = sources.kube.clone() else {
                 return not_configured("Kubernetes");

@@ -136,7 +136,10 @@ fn a_new_profile_keeps_the_readonly_flag_and_restarts_the_sources() {
     assert_eq!(l.app.profile.name, "local");
     assert!(l.app.readonly, "--readonly holds for the whole session");
     assert_eq!(l.app.size, (100, 30));
-    assert_eq!(l.app.flash.as_deref(), Some("profile: local"));
+    assert_eq!(
+        l.app.flash.as_deref(),
+        Some("profile: local (read-only: --readonly holds for the session)")
+    );
 
     l.run(vec![Effect::SwitchProfile("no-such-profile".into())]);
     assert_eq!(l.app.profile.name, "local");

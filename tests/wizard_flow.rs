@@ -617,7 +617,7 @@ fn leaving_and_quitting() {
     assert!(
         entries(&fx)
             .iter()
-            .any(|e| matches!(e, Entry::Interrupted { why } if why == "quit"))
+            .any(|e| matches!(e, Entry::Interrupted { why, .. } if why == "quit"))
     );
 }
 
@@ -628,7 +628,7 @@ fn hangup_records_an_interruption() {
     assert!(
         entries(&fx)
             .iter()
-            .any(|e| matches!(e, Entry::Interrupted { why } if why == "SIGHUP"))
+            .any(|e| matches!(e, Entry::Interrupted { why, .. } if why == "SIGHUP"))
     );
 }
 

@@ -5,6 +5,7 @@ pub mod events;
 pub mod logs;
 pub mod msg;
 pub mod palette;
+pub mod quit;
 pub mod services;
 pub mod state;
 pub mod update;

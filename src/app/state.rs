@@ -98,7 +98,11 @@ impl KubeTarget {
 #[derive(Debug)]
 pub struct App {
     pub profile: Profile,
+    /// In force now: the session's flag or the profile's.
     pub readonly: bool,
+    /// `--readonly` on the command line: a property of the session that every
+    /// profile switch keeps; leaving it needs a restart without the flag.
+    pub readonly_session: bool,
     pub theme: Theme,
     pub keymap: Keymap,
     pub focus: Pane,
@@ -130,6 +134,8 @@ pub struct App {
     pub wizard: crate::wizard::WizardState,
     pub dirty: bool,
     pub quit: bool,
+    /// The describe reply awaited: (title of the overlay it fills, pod name).
+    pub describing: Option<(String, String)>,
 }
 
 impl App {
@@ -176,6 +182,7 @@ impl App {
         let docker_host = env.docker_host(profile.docker.as_ref().and_then(|d| d.host.as_deref()));
         App {
             readonly: readonly || profile.readonly,
+            readonly_session: readonly,
             profile,
             theme,
             keymap,
@@ -201,6 +208,7 @@ impl App {
             wizard: crate::wizard::WizardState::default(),
             dirty: true,
             quit: false,
+            describing: None,
         }
     }
 

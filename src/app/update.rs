@@ -66,12 +66,7 @@ impl App {
                 super::wizard::refresh_suggestion(self);
                 Vec::new()
             }
-            Msg::Terminate(why) => {
-                let mut effects = super::wizard::on_terminate(self, why);
-                self.quit = true;
-                effects.push(Effect::Quit);
-                effects
-            }
+            Msg::Terminate(why) => super::quit::quit(self, why),
             Msg::Wizard(event) => {
                 self.dirty = true;
                 super::wizard::on_run_event(self, event)
@@ -145,11 +140,21 @@ impl App {
             }
             SourceUpdate::Summary { text, .. } => self.workloads.nodes_line = Some(text),
             SourceUpdate::Detail { title, lines } => {
-                self.overlay = Some(Overlay::Detail {
-                    title,
-                    lines,
-                    scroll: 0,
-                });
+                // A reply fills only the overlay that asked for it, never
+                // another one (a confirmation least of all); late ones drop.
+                let Some((placeholder, pod)) = self.describing.take() else {
+                    return;
+                };
+                let ours = matches!(&self.overlay, Some(Overlay::Detail { title: t, .. }) if *t == placeholder);
+                if ours && title.contains(pod.as_str()) {
+                    self.overlay = Some(Overlay::Detail {
+                        title,
+                        lines,
+                        scroll: 0,
+                    });
+                } else if ours {
+                    self.describing = Some((placeholder, pod));
+                }
             }
         }
     }
@@ -177,6 +182,11 @@ impl App {
                     Decision::Cancelled => {
                         self.flash = Some("cancelled; nothing was changed".into());
                         Vec::new()
+                    }
+                    Decision::Confirmed(PendingAction::SwitchProfile { spec }) => {
+                        let mut out = super::quit::end_incident(self, "profile switch");
+                        out.push(Effect::SwitchProfile(spec));
+                        out
                     }
                     Decision::Confirmed(action) => {
                         self.flash = Some(format!("running: {}", c.command));
@@ -216,10 +226,7 @@ impl App {
         self.dirty = true;
         let page = usize::from(self.size.1 / 2).max(1);
         match action {
-            Action::Quit => {
-                self.quit = true;
-                return vec![Effect::Quit];
-            }
+            Action::Quit => return super::quit::quit(self, "quit"),
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::Palette => {
                 self.overlay = Some(Overlay::Palette(Palette {
@@ -337,7 +344,8 @@ impl App {
             | Action::SwitchVariant
             | Action::AutoRun
             | Action::Tick
-            | Action::SetTimeout => {}
+            | Action::SetTimeout
+            | Action::Reveal => {}
             Action::Restart => self.ask_restart(),
         }
         Vec::new()
@@ -364,8 +372,9 @@ impl App {
     }
 
     /// Opens the confirmation for restarting the selected workload: a container
-    /// restart or a deployment's rollout restart (mutating), or deleting a pod
-    /// that no controller owns (destructive).
+    /// restart, or a rollout restart of the pod's Deployment, StatefulSet or
+    /// DaemonSet (mutating); deleting a pod that no controller owns
+    /// (destructive); a refusal for pods of Jobs and other owners.
     fn ask_restart(&mut self) {
         if self.readonly {
             self.flash = Some("read-only mode: restarting is refused (start without --readonly and use a profile that allows changes)".into());
@@ -396,27 +405,37 @@ impl App {
                     container: w.name.clone(),
                 },
             },
-            Platform::Kubernetes => match &w.group {
-                Some(deployment) => Confirm {
-                    title: format!("Rollout restart of {deployment}?"),
+            Platform::Kubernetes => match w.owner.as_ref().map(|o| (o.kind.restartable(), o)) {
+                Some((Some(kind), owner)) => Confirm {
+                    title: format!("Rollout restart of {}/{}?", kind.kubectl(), owner.name),
                     command: command::kube_command(
-                        KubeAction::RolloutRestart,
+                        KubeAction::RolloutRestart(kind),
                         &w.namespace,
-                        deployment,
+                        &owner.name,
                         context,
                     ),
                     target: kube_target,
                     platform: w.platform,
                     tier: Tier::Mutating,
-                    why: "replaces every pod of the deployment, one by one".into(),
+                    why: format!("replaces every pod of the {}, one by one", kind.kubectl()),
                     expected: None,
                     typed: String::new(),
                     on_confirm: false,
                     action: PendingAction::KubeRolloutRestart {
                         namespace: w.namespace.clone(),
-                        deployment: deployment.clone(),
+                        kind,
+                        name: owner.name.clone(),
                     },
                 },
+                Some((None, owner)) => {
+                    self.flash = Some(format!(
+                        "not restarted: {} is owned by {} {}; R restarts Deployments, StatefulSets and DaemonSets, and deletes pods no controller owns (a Job's pod is not restarted: let the Job finish, or delete and recreate the Job)",
+                        w.name,
+                        owner.kind.name(),
+                        owner.name
+                    ));
+                    return;
+                }
                 None => Confirm {
                     title: format!("Delete pod {}?", w.name),
                     command: command::kube_command(

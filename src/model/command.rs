@@ -2,6 +2,8 @@
 //! and `kubectl` commands equivalent to the console's own remediations (shown in
 //! confirmations and written to the timeline).
 
+use super::source::RestartKind;
+
 /// Single-quotes `value` for a POSIX shell unless it is made only of safe characters.
 pub fn quote(value: &str) -> String {
     let safe = !value.is_empty()
@@ -47,8 +49,8 @@ pub fn docker_command(action: ContainerAction, container_name: &str) -> String {
 /// A remediation the console can run against the cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KubeAction {
-    /// `kubectl rollout restart deployment/NAME`.
-    RolloutRestart,
+    /// `kubectl rollout restart KIND/NAME`.
+    RolloutRestart(RestartKind),
     /// `kubectl delete pod NAME`.
     DeletePod,
 }
@@ -62,8 +64,8 @@ pub fn kube_command(
     context: Option<&str>,
 ) -> String {
     let mut cmd = match action {
-        KubeAction::RolloutRestart => {
-            format!("kubectl rollout restart deployment/{}", quote(name))
+        KubeAction::RolloutRestart(kind) => {
+            format!("kubectl rollout restart {}/{}", kind.kubectl(), quote(name))
         }
         KubeAction::DeletePod => format!("kubectl delete pod {}", quote(name)),
     };
@@ -103,12 +105,30 @@ mod tests {
         );
         assert_eq!(
             kube_command(
-                KubeAction::RolloutRestart,
+                KubeAction::RolloutRestart(RestartKind::Deployment),
                 "rag7",
                 "langgraph",
                 Some("prod-eu")
             ),
             "kubectl rollout restart deployment/langgraph -n rag7 --context prod-eu"
+        );
+        assert_eq!(
+            kube_command(
+                KubeAction::RolloutRestart(RestartKind::StatefulSet),
+                "rag7",
+                "postgres",
+                None
+            ),
+            "kubectl rollout restart statefulset/postgres -n rag7"
+        );
+        assert_eq!(
+            kube_command(
+                KubeAction::RolloutRestart(RestartKind::DaemonSet),
+                "kube-system",
+                "node-exporter",
+                None
+            ),
+            "kubectl rollout restart daemonset/node-exporter -n kube-system"
         );
         assert_eq!(
             kube_command(KubeAction::DeletePod, "rag7", "postgres-0", None),

@@ -16,6 +16,6 @@ pub use keymap::Section;
 pub use platform::Platform;
 pub use risk::Risk;
 pub use source::{
-    ContainerInfo, EventRecord, LogLine, Severity, SourceState, SourceUpdate, StreamId,
-    Termination, Usage, Workload,
+    ContainerInfo, EventRecord, LogLine, Owner, OwnerKind, RestartKind, Severity, SourceState,
+    SourceUpdate, StreamId, Termination, Usage, Workload,
 };

@@ -17,6 +17,8 @@ pub enum ItemState {
     Done,
     Failed,
     Skipped,
+    /// Confirmed and started in an earlier session; its end was not recorded.
+    Unknown,
 }
 
 impl ItemState {
@@ -28,6 +30,7 @@ impl ItemState {
             ItemState::Done => "✓",
             ItemState::Failed => "✗",
             ItemState::Skipped => "»",
+            ItemState::Unknown => "?",
         }
     }
 
@@ -38,6 +41,7 @@ impl ItemState {
             ItemState::Done => "done",
             ItemState::Failed => "failed",
             ItemState::Skipped => "skipped",
+            ItemState::Unknown => "end not recorded",
         }
     }
 

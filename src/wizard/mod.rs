@@ -10,7 +10,10 @@ pub mod export;
 pub mod flow;
 pub mod items;
 pub mod live;
+pub mod output;
 pub mod picker;
+pub mod replay;
+pub mod secrets;
 pub mod suggest;
 pub mod timeline;
 

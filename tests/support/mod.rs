@@ -15,8 +15,8 @@ use opsdeck::config::profiles;
 use opsdeck::input::Keymap;
 use opsdeck::model::{CheckOutcome, HealthResult};
 use opsdeck::model::{
-    ContainerInfo, EventRecord, LogLine, Platform, Severity, SourceState, SourceUpdate, StreamId,
-    Termination, Usage, Workload,
+    ContainerInfo, EventRecord, LogLine, Owner, OwnerKind, Platform, Severity, SourceState,
+    SourceUpdate, StreamId, Termination, Usage, Workload,
 };
 use opsdeck::theme::load_theme;
 
@@ -72,6 +72,14 @@ pub fn pod(name: &str, group: &str, status: &str, sev: Severity, restarts: u32) 
         namespace: "rag7".into(),
         name: name.into(),
         group: Some(group.into()),
+        owner: Some(Owner {
+            kind: if group == "postgres" {
+                OwnerKind::StatefulSet
+            } else {
+                OwnerKind::Deployment
+            },
+            name: group.into(),
+        }),
         ready: if sev == Severity::Ok { (1, 1) } else { (0, 1) },
         status: status.into(),
         severity: sev,

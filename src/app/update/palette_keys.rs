@@ -2,6 +2,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::app::confirm::{Confirm, PendingAction, Tier};
 use crate::app::msg::Effect;
 use crate::app::palette::{self, Palette, PaletteCommand};
 use crate::app::state::{App, Overlay};
@@ -51,15 +52,35 @@ impl App {
 
     pub(super) fn run_palette(&mut self, cmd: PaletteCommand) -> Vec<Effect> {
         match cmd {
-            PaletteCommand::Quit => {
-                self.quit = true;
-                vec![Effect::Quit]
-            }
+            PaletteCommand::Quit => crate::app::quit::quit(self, "quit"),
             PaletteCommand::Help => {
                 self.overlay = Some(Overlay::Help { scroll: 0 });
                 Vec::new()
             }
             PaletteCommand::Theme(name) => vec![Effect::SwitchTheme(name)],
+            PaletteCommand::Profile(name) if crate::app::quit::incident_open(self) => {
+                let incident = self
+                    .wizard
+                    .run
+                    .as_ref()
+                    .map(|w| w.incident.clone())
+                    .unwrap_or_default();
+                self.overlay = Some(Overlay::Confirm(Confirm {
+                    title: format!("Switch to profile {name}?"),
+                    command: format!(":profile {name}"),
+                    target: format!("incident {incident}"),
+                    platform: Platform::Kubernetes,
+                    tier: Tier::Mutating,
+                    why: format!(
+                        "ends the open incident here: its running command is stopped and `interrupted` recorded; resume it with `opsdeck run --resume {incident}`"
+                    ),
+                    expected: None,
+                    typed: String::new(),
+                    on_confirm: false,
+                    action: PendingAction::SwitchProfile { spec: name },
+                }));
+                Vec::new()
+            }
             PaletteCommand::Profile(name) => vec![Effect::SwitchProfile(name)],
             PaletteCommand::Namespaces(list) => {
                 let all = list.iter().any(|n| n == "all" || n == "*");

@@ -22,8 +22,8 @@ impl App {
     }
 
     /// A new profile: a fresh state for it, keeping what belongs to the
-    /// operator (theme, keys, the `--readonly` flag, completions, the terminal
-    /// size), and the sources restarted on it.
+    /// session (theme, keys, `--readonly`, completions, the terminal size),
+    /// and the sources restarted on it.
     pub(super) fn on_profile_loaded(
         &mut self,
         result: Result<Box<Profile>, String>,
@@ -36,7 +36,7 @@ impl App {
                 return Vec::new();
             }
         };
-        let readonly_flag = self.readonly && !self.profile.readonly;
+        let readonly_session = self.readonly_session;
         let name = profile.name.clone();
         let mut next = App::with_env(
             self.env.clone(),
@@ -44,12 +44,16 @@ impl App {
             profile,
             self.theme.clone(),
             self.keymap.clone(),
-            readonly_flag,
+            readonly_session,
         );
         next.completions = std::mem::take(&mut self.completions);
         next.size = self.size;
         next.tz = self.tz.clone();
-        next.flash = Some(format!("profile: {name}"));
+        next.flash = Some(if readonly_session {
+            format!("profile: {name} (read-only: --readonly holds for the session)")
+        } else {
+            format!("profile: {name}")
+        });
         *self = next;
         vec![Effect::RestartSources]
     }

@@ -138,8 +138,10 @@ impl App {
             lines.push(String::new());
             lines.push("(asking the API server for the full description…)".into());
         }
+        let title = format!("{} {}", w.platform.label(), w.name);
+        self.describing = (!effects.is_empty()).then(|| (title.clone(), w.name.clone()));
         self.overlay = Some(Overlay::Detail {
-            title: format!("{} {}", w.platform.label(), w.name),
+            title,
             lines,
             scroll: 0,
         });

@@ -1,8 +1,13 @@
-//! Remediations: `kubectl rollout restart deployment` and `kubectl delete pod`.
+//! Remediations: `kubectl rollout restart deployment|statefulset|daemonset`
+//! (each through its own API) and `kubectl delete pod`.
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::NamespaceResourceScope;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::Pod;
+use kube::Resource;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
+
+use crate::model::RestartKind;
 
 use super::config::REQUEST_TIMEOUT;
 use super::error::KubeError;
@@ -22,15 +27,46 @@ pub(crate) fn restart_patch(now: jiff::Timestamp) -> serde_json::Value {
 pub(crate) async fn rollout_restart(
     conn: &Connection,
     namespace: &str,
-    deployment: &str,
+    kind: RestartKind,
+    name: &str,
 ) -> Result<(), KubeError> {
-    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
-    let what = format!("restarting deployment/{deployment} in namespace {namespace}");
+    match kind {
+        RestartKind::Deployment => {
+            restart_through::<Deployment>(conn, namespace, kind, name, "deployments").await
+        }
+        RestartKind::StatefulSet => {
+            restart_through::<StatefulSet>(conn, namespace, kind, name, "statefulsets").await
+        }
+        RestartKind::DaemonSet => {
+            restart_through::<DaemonSet>(conn, namespace, kind, name, "daemonsets").await
+        }
+    }
+}
+
+async fn restart_through<K>(
+    conn: &Connection,
+    namespace: &str,
+    kind: RestartKind,
+    name: &str,
+    plural: &'static str,
+) -> Result<(), KubeError>
+where
+    K: Resource<Scope = NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+    <K as Resource>::DynamicType: Default,
+{
+    let api: Api<K> = Api::namespaced(conn.client.clone(), namespace);
+    let what = format!(
+        "restarting {}/{name} in namespace {namespace}",
+        kind.kubectl()
+    );
     let patch = restart_patch(jiff::Timestamp::now());
     let params = PatchParams::default();
     tokio::time::timeout(
         REQUEST_TIMEOUT,
-        api.patch(deployment, &params, &Patch::Strategic(&patch)),
+        api.patch(name, &params, &Patch::Strategic(&patch)),
     )
     .await
     .map_err(|_| KubeError::Timeout {
@@ -38,14 +74,7 @@ pub(crate) async fn rollout_restart(
         server: conn.server.clone(),
         after: REQUEST_TIMEOUT,
     })?
-    .map_err(|e| {
-        KubeError::api(
-            what,
-            &conn.server,
-            Some(("patch", "deployments", namespace)),
-            e,
-        )
-    })?;
+    .map_err(|e| KubeError::api(what, &conn.server, Some(("patch", plural, namespace)), e))?;
     Ok(())
 }
 

@@ -62,6 +62,15 @@ pub(super) fn draw_confirm(frame: &mut Frame, app: &App, area: Rect, c: &Confirm
         ),
         Span::styled("It will run:", t.text),
     ])];
+    if let Some(why) = &c.caution {
+        lines.insert(
+            0,
+            Line::from(Span::styled(
+                format!("Needs {}: {why}.", key(app, Action::Confirm)),
+                t.warn.add_modifier(Modifier::BOLD),
+            )),
+        );
+    }
     for l in c.shown.lines() {
         lines.push(Line::from(Span::styled(
             format!("  {l}"),
@@ -122,6 +131,7 @@ pub(super) fn draw_confirm(frame: &mut Frame, app: &App, area: Rect, c: &Confirm
     }
     let title = match c.risk {
         Risk::Destructive => "Destructive: type to confirm",
+        _ if c.caution.is_some() => "Confirm: read-only, with care",
         _ => "Confirm change",
     };
     modal(frame, app, area, title, lines, rs);

@@ -48,6 +48,7 @@ pub(crate) fn state_style(app: &App, s: ItemState) -> Style {
         ItemState::Done => app.theme.ok,
         ItemState::Failed => app.theme.crit,
         ItemState::Skipped => app.theme.muted,
+        ItemState::Unknown => app.theme.warn,
     }
 }
 

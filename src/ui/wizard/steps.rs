@@ -220,6 +220,12 @@ pub(super) fn draw_detail(frame: &mut Frame, app: &App, area: Rect, w: &Wizard) 
             for warning in &c.warnings {
                 lines.push(Line::from(Span::styled(format!("! {warning}"), t.warn)));
             }
+            if let Some(at) = w.unfinished.get(&w.cursor) {
+                lines.push(Line::from(Span::styled(
+                    format!("! {}", crate::wizard::flow::unfinished_note(*at)),
+                    t.warn.add_modifier(Modifier::BOLD),
+                )));
+            }
             if app.readonly && c.risk > Risk::ReadOnly {
                 lines.push(Line::from(Span::styled(
                     "read-only mode: this step will be refused",
@@ -245,6 +251,17 @@ pub(super) fn draw_output(frame: &mut Frame, app: &App, area: Rect, w: &Wizard) 
     if w.scroll > 0 {
         title = format!(" Output · scrolled up {} ", w.scroll);
     }
+    if w.reveal {
+        title.push_str(&format!(
+            "· SECRETS SHOWN ({} masks) ",
+            key(app, Action::Reveal)
+        ));
+    } else if w.output.iter().any(|l| l.raw.is_some()) {
+        title.push_str(&format!(
+            "· secrets masked ({} reveals) ",
+            key(app, Action::Reveal)
+        ));
+    }
     let block = Block::default()
         .borders(Borders::TOP)
         .border_style(t.border)
@@ -262,7 +279,11 @@ pub(super) fn draw_output(frame: &mut Frame, app: &App, area: Rect, w: &Wizard) 
         .take(end - start)
         .map(|l| {
             let style = if l.stderr { t.warn } else { t.text };
-            Line::from(Span::styled(truncate(&l.text, width).into_owned(), style))
+            let text = match (&l.raw, w.reveal) {
+                (Some(raw), true) => raw,
+                _ => &l.text,
+            };
+            Line::from(Span::styled(truncate(text, width).into_owned(), style))
         })
         .collect();
     if lines.is_empty() {
