@@ -1,7 +1,10 @@
 //! Diagnostics go to a file in the data dir, never to the terminal the UI owns.
 
-use std::fs::OpenOptions;
-use std::sync::Mutex;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::sync::{Mutex, MutexGuard};
+
+use tracing_subscriber::fmt::MakeWriter;
 
 use tracing_subscriber::EnvFilter;
 
@@ -22,6 +25,33 @@ pub fn init(paths: &Paths) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
-        .with_writer(Mutex::new(file))
+        .with_writer(Scrubbed(Mutex::new(file)))
         .try_init();
+}
+
+/// The log file, every event through the secret masking stage first.
+struct Scrubbed(Mutex<File>);
+
+struct ScrubbedGuard<'a>(MutexGuard<'a, File>);
+
+impl<'a> MakeWriter<'a> for Scrubbed {
+    type Writer = ScrubbedGuard<'a>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        ScrubbedGuard(self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+impl Write for ScrubbedGuard<'_> {
+    // The formatter hands over one whole event per call.
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0
+            .write_all(crate::wizard::secrets::scrub(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }

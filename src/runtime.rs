@@ -145,14 +145,18 @@ pub fn apply(
                     *sources = Sources::start(&profile, &target, tx.clone());
                     let theme = app.theme.clone();
                     let keymap = app.keymap.clone();
-                    let readonly_flag = app.readonly && !app.profile.readonly;
+                    let readonly_session = app.readonly_session;
                     let completions = app.completions.clone();
                     let size = app.size;
                     let name = profile.name.clone();
-                    *app = App::new(profile, theme, keymap, readonly_flag);
+                    *app = App::new(profile, theme, keymap, readonly_session);
                     app.completions = completions;
                     app.size = size;
-                    app.flash = Some(format!("profile: {name}"));
+                    app.flash = Some(if readonly_session {
+                        format!("profile: {name} (read-only: --readonly holds for the session)")
+                    } else {
+                        format!("profile: {name}")
+                    });
                 }
                 Err(e) => app.flash = Some(format!("profile not changed: {e}")),
             }
@@ -249,12 +253,17 @@ pub fn apply(
             let dir = paths.data_dir.join("logs");
             let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");
             let path = dir.join(format!("{name}-{stamp}.log"));
-            let text: String = lines
+            let plain: Vec<String> = lines
                 .iter()
                 .map(|l| match &l.prefix {
-                    Some(p) => format!("{p} {}\n", l.text),
-                    None => format!("{}\n", l.text),
+                    Some(p) => format!("{p} {}", l.text),
+                    None => l.text.clone(),
                 })
+                .collect();
+            // Saved logs are stored bytes: through the masking stage.
+            let text: String = crate::wizard::secrets::scrub_lines(&plain)
+                .into_iter()
+                .map(|l| l + "\n")
                 .collect();
             let result = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, text));
             app.flash = Some(match result {
@@ -290,21 +299,25 @@ fn run_action(action: PendingAction, sources: &Sources, tx: mpsc::Sender<Msg>, a
         }
         PendingAction::KubeRolloutRestart {
             namespace,
-            deployment,
+            kind,
+            name,
         } => {
             let Some(k) = sources.kube.clone() else {
                 app.flash = Some("Kubernetes is not configured in this profile".into());
                 return;
             };
-            tracing::info!(namespace, deployment, "rollout restart (confirmed)");
+            let target = format!("{}/{name}", kind.kubectl());
+            tracing::info!(namespace, target, "rollout restart (confirmed)");
             tokio::spawn(async move {
-                let text = match k.rollout_restart(&namespace, &deployment).await {
-                    Ok(()) => format!("rollout restart of deployment/{deployment} started"),
-                    Err(e) => format!("rollout restart of {deployment} failed: {e}"),
+                let text = match k.rollout_restart(&namespace, kind, &name).await {
+                    Ok(()) => format!("rollout restart of {target} started"),
+                    Err(e) => format!("rollout restart of {target} failed: {e}"),
                 };
                 let _ = tx.send(Msg::Notice(text)).await;
             });
         }
+        // Handled by `update` before it gets here: it changes no system.
+        PendingAction::SwitchProfile { .. } => {}
         PendingAction::KubeDeletePod { namespace, pod } => {
             let Some(k) = sources.kube.clone() else {
                 app.flash = Some("Kubernetes is not configured in this profile".into());

@@ -125,7 +125,14 @@ async fn crash_loop_oom_backoff_events_and_metrics() {
 
     // The runbook's fix: the right port in the ConfigMap, then a rollout restart.
     fix_configmap(&sim).await;
-    handle.rollout_restart("rag7", "langgraph").await.unwrap();
+    handle
+        .rollout_restart(
+            "rag7",
+            opsdeck::app::model::RestartKind::Deployment,
+            "langgraph",
+        )
+        .await
+        .unwrap();
     until(
         &mut rx,
         &mut seen,

@@ -6,24 +6,23 @@
 
 #[path = "fixtures/sim/common.rs"]
 mod common;
+#[path = "support/console.rs"]
+mod console;
+
+use console::Console;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use opsdeck::app::{App, Effect, Msg};
 use opsdeck::config::{Paths, Profile, profiles};
-use opsdeck::input::Keymap;
 use opsdeck::runbook::placeholders;
-use opsdeck::runtime::Sources;
 use opsdeck::wizard::exec::{self, RunEnv};
 use opsdeck::wizard::flow::{Mode, RunEvent, RunSpec};
 use opsdeck::wizard::items::ItemState;
 use opsdeck::wizard::launch::Launch;
 use opsdeck::wizard::timeline::{self, Entry};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use tokio::sync::mpsc;
 
 fn sh() -> RunEnv {
@@ -43,6 +42,7 @@ fn run_cmd(command: &str, env: RunEnv, timeout: Duration) -> (i32, Vec<String>, 
             command: command.into(),
             timeout,
             secrets: Vec::new(),
+            ahead: None,
         };
         tokio::spawn(exec::run(spec, env, tx, |e| e));
         let mut pgid = 0;
@@ -126,6 +126,7 @@ fn stopping_kills_the_whole_process_group_and_not_us() {
             command: "sleep 300 & echo started; sleep 300".into(),
             timeout: Duration::from_secs(120),
             secrets: Vec::new(),
+            ahead: None,
         };
         tokio::spawn(exec::run(spec, sh(), tx, |e| e));
         let mut pgid = 0;
@@ -263,106 +264,6 @@ fn environment_selects_the_profiles_context_and_docker_host() {
     assert!(err.contains("has no context `zz`"), "{err}");
 }
 
-/// The console's loop without a terminal: keys in, effects carried out by the
-/// real runtime (executor, timeline), executor messages back in.
-struct Console {
-    app: App,
-    paths: Paths,
-    sources: Sources,
-    tx: mpsc::Sender<Msg>,
-    rx: mpsc::Receiver<Msg>,
-    rt: tokio::runtime::Runtime,
-}
-
-impl Console {
-    fn new(profile: Profile, data: &Path, launch: Launch) -> Console {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let _g = rt.enter();
-        let paths = Paths {
-            config_dir: data.join("config"),
-            data_dir: data.join("data"),
-        };
-        let (theme, _) = opsdeck::theme::load_theme("default", Path::new("/nonexistent"));
-        let keymap = Keymap::load("default", Path::new("/nonexistent"));
-        let mut app = App::new(profile, theme, keymap, false);
-        app.size = (80, 24);
-        launch.apply(&mut app, &paths).unwrap();
-        let (tx, rx) = mpsc::channel(1024);
-        let sources = Sources::start(&app.profile, &app.kube, tx.clone());
-        Console {
-            app,
-            paths,
-            sources,
-            tx,
-            rx,
-            rt,
-        }
-    }
-
-    fn apply(&mut self, effects: Vec<Effect>) {
-        let _g = self.rt.enter();
-        for e in effects {
-            opsdeck::runtime::apply(e, &mut self.app, &mut self.sources, &self.paths, &self.tx);
-        }
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        let fx = self
-            .app
-            .update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-        self.apply(fx);
-    }
-
-    fn type_text(&mut self, s: &str) {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
-    }
-
-    /// Feeds messages until no wizard command runs (bounded: 90 s).
-    fn settle(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(90);
-        while self
-            .app
-            .wizard
-            .run
-            .as_ref()
-            .is_some_and(|w| w.running.is_some())
-        {
-            assert!(Instant::now() < deadline, "a wizard command never finished");
-            let msg = self.rt.block_on(async {
-                tokio::time::timeout(Duration::from_secs(5), self.rx.recv()).await
-            });
-            if let Ok(Some(m)) = msg {
-                let fx = self.app.update(m);
-                self.apply(fx);
-            }
-        }
-    }
-
-    fn wizard(&self) -> &opsdeck::wizard::Wizard {
-        self.app.wizard.run.as_ref().unwrap()
-    }
-
-    fn screen(&self) -> String {
-        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-        terminal.draw(|f| opsdeck::ui::draw(f, &self.app)).unwrap();
-        let buf = terminal.backend().buffer().clone();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                out.push_str(buf[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
-    }
-
-    fn timeline(&self) -> std::path::PathBuf {
-        timeline::path_for(&self.paths.timelines_dir(), &self.wizard().incident)
-    }
-}
-
 #[test]
 fn secrets_leave_no_trace_in_the_timeline_the_log_or_the_screen() {
     let dir = tempfile::tempdir().unwrap();
@@ -467,9 +368,13 @@ fn pod_crash_loop_end_to_end_on_the_simulated_rag7() {
             w.message
         );
     }
-    // Resolution: configmap, secret (read-only), image, limits.
-    for _ in 0..4 {
+    // Resolution: configmap, secret (read-only, but it prints secrets: y), image, limits.
+    for step in 4..8 {
         c.key(KeyCode::Enter);
+        if step == 5 {
+            assert!(matches!(c.wizard().mode, Mode::Confirm(_)));
+            c.key(KeyCode::Char('y'));
+        }
         c.settle();
     }
     // `kubectl edit` opens $EDITOR: the operator edits the step to use one

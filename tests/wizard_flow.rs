@@ -595,7 +595,7 @@ fn leaving_and_quitting() {
     assert!(
         entries(&fx)
             .iter()
-            .any(|e| matches!(e, Entry::Interrupted { why } if why == "quit"))
+            .any(|e| matches!(e, Entry::Interrupted { why, .. } if why == "quit"))
     );
 }
 
@@ -606,7 +606,7 @@ fn hangup_records_an_interruption() {
     assert!(
         entries(&fx)
             .iter()
-            .any(|e| matches!(e, Entry::Interrupted { why } if why == "SIGHUP"))
+            .any(|e| matches!(e, Entry::Interrupted { why, .. } if why == "SIGHUP"))
     );
 }
 

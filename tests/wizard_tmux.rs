@@ -117,6 +117,11 @@ fn crash_loop_by_keystrokes_with_a_hangup_and_resume() {
     // describe, configmap, secret, image, limits
     for n in 5..=9 {
         t.send_keys(&["Enter"]);
+        if n == 7 {
+            // The secret step prints secrets: it needs y, not a plain Enter.
+            t.wait_for("it shows secrets");
+            t.send_keys(&["y"]);
+        }
         at_step(&t, n);
     }
     // kubectl edit: the operator edits the step to use an editor that fixes the port.

@@ -50,6 +50,7 @@ pub enum Action {
     AutoRun,
     Tick,
     SetTimeout,
+    Reveal,
 }
 
 impl Action {
@@ -102,6 +103,7 @@ impl Action {
         Action::AutoRun,
         Action::Tick,
         Action::SetTimeout,
+        Action::Reveal,
     ];
 
     /// The name used in keymap files.

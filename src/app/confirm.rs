@@ -20,11 +20,16 @@ pub enum PendingAction {
     },
     KubeRolloutRestart {
         namespace: String,
-        deployment: String,
+        kind: super::model::RestartKind,
+        name: String,
     },
     KubeDeletePod {
         namespace: String,
         pod: String,
+    },
+    /// Not a change to a system: leaving an open incident for another profile.
+    SwitchProfile {
+        spec: String,
     },
 }
 

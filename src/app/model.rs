@@ -80,6 +80,9 @@ pub struct Workload {
     pub name: String,
     /// Owning deployment/statefulset, or compose service.
     pub group: Option<String>,
+    /// Kubernetes: the controller that owns the pod, with its kind (a
+    /// ReplicaSet's Deployment when it has one); `None` for a bare pod.
+    pub owner: Option<Owner>,
     pub ready: (u32, u32),
     /// The real reason: CrashLoopBackOff, OOMKilled, Running, Exited (1), unhealthy.
     pub status: String,
@@ -95,6 +98,78 @@ pub struct Workload {
     /// Bytes received and sent (Docker).
     pub net_io: Option<(u64, u64)>,
     pub containers: Vec<ContainerInfo>,
+}
+
+/// The controller of a pod, by kind and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Owner {
+    pub kind: OwnerKind,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OwnerKind {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+    ReplicaSet,
+    Job,
+    /// Any other kind, as the API names it.
+    Other(String),
+}
+
+impl OwnerKind {
+    pub fn from_kind(kind: &str) -> OwnerKind {
+        match kind {
+            "Deployment" => OwnerKind::Deployment,
+            "StatefulSet" => OwnerKind::StatefulSet,
+            "DaemonSet" => OwnerKind::DaemonSet,
+            "ReplicaSet" => OwnerKind::ReplicaSet,
+            "Job" => OwnerKind::Job,
+            other => OwnerKind::Other(other.to_string()),
+        }
+    }
+
+    /// The API's kind name: `StatefulSet`.
+    pub fn name(&self) -> &str {
+        match self {
+            OwnerKind::Deployment => "Deployment",
+            OwnerKind::StatefulSet => "StatefulSet",
+            OwnerKind::DaemonSet => "DaemonSet",
+            OwnerKind::ReplicaSet => "ReplicaSet",
+            OwnerKind::Job => "Job",
+            OwnerKind::Other(k) => k,
+        }
+    }
+
+    /// What `kubectl rollout restart` can restart.
+    pub fn restartable(&self) -> Option<RestartKind> {
+        match self {
+            OwnerKind::Deployment => Some(RestartKind::Deployment),
+            OwnerKind::StatefulSet => Some(RestartKind::StatefulSet),
+            OwnerKind::DaemonSet => Some(RestartKind::DaemonSet),
+            _ => None,
+        }
+    }
+}
+
+/// The kinds a rollout restart applies to, each through its own API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RestartKind {
+    Deployment,
+    StatefulSet,
+    DaemonSet,
+}
+
+impl RestartKind {
+    /// As kubectl names it: `statefulset`.
+    pub fn kubectl(self) -> &'static str {
+        match self {
+            RestartKind::Deployment => "deployment",
+            RestartKind::StatefulSet => "statefulset",
+            RestartKind::DaemonSet => "daemonset",
+        }
+    }
 }
 
 impl Workload {

@@ -97,7 +97,11 @@ impl KubeTarget {
 #[derive(Debug)]
 pub struct App {
     pub profile: Profile,
+    /// In force now: the session's flag or the profile's.
     pub readonly: bool,
+    /// `--readonly` on the command line: a property of the session that every
+    /// profile switch keeps; leaving it needs a restart without the flag.
+    pub readonly_session: bool,
     pub theme: Theme,
     pub keymap: Keymap,
     pub focus: Pane,
@@ -125,6 +129,8 @@ pub struct App {
     pub wizard: crate::wizard::WizardState,
     pub dirty: bool,
     pub quit: bool,
+    /// The describe reply awaited: (title of the overlay it fills, pod name).
+    pub describing: Option<(String, String)>,
 }
 
 impl App {
@@ -150,6 +156,7 @@ impl App {
         warnings.dedup();
         App {
             readonly: readonly || profile.readonly,
+            readonly_session: readonly,
             profile,
             theme,
             keymap,
@@ -173,6 +180,7 @@ impl App {
             wizard: crate::wizard::WizardState::default(),
             dirty: true,
             quit: false,
+            describing: None,
         }
     }
 

@@ -12,6 +12,7 @@ use super::msg::{Effect, Msg};
 use super::palette::{self, Palette, PaletteCommand};
 use super::services;
 use super::state::{App, FilterEdit, Overlay, Pane};
+use crate::sources::kube::{KubeAction, equivalent_command as kube_equivalent};
 use crate::wizard;
 
 const SECTION: &str = "dashboard";
@@ -57,12 +58,7 @@ impl App {
                 wizard::session::refresh_suggestion(self);
                 Vec::new()
             }
-            Msg::Terminate(why) => {
-                let mut effects = wizard::session::on_terminate(self, why);
-                self.quit = true;
-                effects.push(Effect::Quit);
-                effects
-            }
+            Msg::Terminate(why) => wizard::quit::quit(self, why),
             Msg::Wizard(event) => {
                 self.dirty = true;
                 wizard::session::on_run_event(self, event)
@@ -120,11 +116,21 @@ impl App {
             }
             SourceUpdate::Summary { text, .. } => self.workloads.nodes_line = Some(text),
             SourceUpdate::Detail { title, lines } => {
-                self.overlay = Some(Overlay::Detail {
-                    title,
-                    lines,
-                    scroll: 0,
-                });
+                // A reply fills only the overlay that asked for it, never
+                // another one (a confirmation least of all); late ones drop.
+                let Some((placeholder, pod)) = self.describing.take() else {
+                    return;
+                };
+                let ours = matches!(&self.overlay, Some(Overlay::Detail { title: t, .. }) if *t == placeholder);
+                if ours && title.contains(pod.as_str()) {
+                    self.overlay = Some(Overlay::Detail {
+                        title,
+                        lines,
+                        scroll: 0,
+                    });
+                } else if ours {
+                    self.describing = Some((placeholder, pod));
+                }
             }
         }
     }
@@ -152,6 +158,11 @@ impl App {
                     Decision::Cancelled => {
                         self.flash = Some("cancelled; nothing was changed".into());
                         Vec::new()
+                    }
+                    Decision::Confirmed(PendingAction::SwitchProfile { spec }) => {
+                        let mut out = wizard::quit::end_incident(self, "profile switch");
+                        out.push(Effect::SwitchProfile(spec));
+                        out
                     }
                     Decision::Confirmed(action) => {
                         self.flash = Some(format!("running: {}", c.command));
@@ -191,10 +202,7 @@ impl App {
         self.dirty = true;
         let page = usize::from(self.size.1 / 2).max(1);
         match action {
-            Action::Quit => {
-                self.quit = true;
-                return vec![Effect::Quit];
-            }
+            Action::Quit => return wizard::quit::quit(self, "quit"),
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::Palette => {
                 self.overlay = Some(Overlay::Palette(Palette {
@@ -312,7 +320,8 @@ impl App {
             | Action::SwitchVariant
             | Action::AutoRun
             | Action::Tick
-            | Action::SetTimeout => {}
+            | Action::SetTimeout
+            | Action::Reveal => {}
             Action::Restart => self.ask_restart(),
         }
         Vec::new()
@@ -425,8 +434,9 @@ impl App {
     }
 
     /// Opens the confirmation for restarting the selected workload: a container
-    /// restart or a deployment's rollout restart (mutating), or deleting a pod
-    /// that no controller owns (destructive).
+    /// restart, or a rollout restart of the pod's Deployment, StatefulSet or
+    /// DaemonSet (mutating); deleting a pod that no controller owns
+    /// (destructive); a refusal for pods of Jobs and other owners.
     fn ask_restart(&mut self) {
         if self.readonly {
             self.flash = Some("read-only mode: restarting is refused (start without --readonly and use a profile that allows changes)".into());
@@ -436,22 +446,11 @@ impl App {
             self.flash = Some("select a workload in Workloads (2) first".into());
             return;
         };
-        let quote = |s: &str| {
-            shlex::try_quote(s)
-                .map(|q| q.into_owned())
-                .unwrap_or_else(|_| format!("{s:?}"))
-        };
         let kube_target = format!(
             "context {} · namespace {}",
             self.kube.context.as_deref().unwrap_or("(current)"),
             w.namespace
         );
-        let ctx_flag = self
-            .kube
-            .context
-            .as_deref()
-            .map(|c| format!(" --context {}", quote(c)))
-            .unwrap_or_default();
         let confirm = match w.platform {
             Platform::Docker => Confirm {
                 title: format!("Restart container {}?", w.name),
@@ -477,46 +476,56 @@ impl App {
                     container: w.name.clone(),
                 },
             },
-            Platform::Kubernetes => match &w.group {
-                Some(deployment) => Confirm {
-                    title: format!("Rollout restart of {deployment}?"),
-                    command: format!(
-                        "kubectl rollout restart deployment/{} -n {}{ctx_flag}",
-                        quote(deployment),
-                        quote(&w.namespace)
-                    ),
-                    target: kube_target,
-                    platform: w.platform,
-                    tier: Tier::Mutating,
-                    why: "replaces every pod of the deployment, one by one".into(),
-                    expected: None,
-                    typed: String::new(),
-                    on_confirm: false,
-                    action: PendingAction::KubeRolloutRestart {
-                        namespace: w.namespace.clone(),
-                        deployment: deployment.clone(),
+            Platform::Kubernetes => {
+                let ctx = self.kube.context.as_deref();
+                match w.owner.as_ref().map(|o| (o.kind.restartable(), o)) {
+                    Some((Some(kind), owner)) => Confirm {
+                        title: format!("Rollout restart of {}/{}?", kind.kubectl(), owner.name),
+                        command: kube_equivalent(
+                            KubeAction::RolloutRestart(kind),
+                            &w.namespace,
+                            &owner.name,
+                            ctx,
+                        ),
+                        target: kube_target,
+                        platform: w.platform,
+                        tier: Tier::Mutating,
+                        why: format!("replaces every pod of the {}, one by one", kind.kubectl()),
+                        expected: None,
+                        typed: String::new(),
+                        on_confirm: false,
+                        action: PendingAction::KubeRolloutRestart {
+                            namespace: w.namespace.clone(),
+                            kind,
+                            name: owner.name.clone(),
+                        },
                     },
-                },
-                None => Confirm {
-                    title: format!("Delete pod {}?", w.name),
-                    command: format!(
-                        "kubectl delete pod {} -n {}{ctx_flag}",
-                        quote(&w.name),
-                        quote(&w.namespace)
-                    ),
-                    target: kube_target,
-                    platform: w.platform,
-                    tier: Tier::Destructive,
-                    why: "no controller owns this pod: it will not come back".into(),
-                    expected: Some(w.name.clone()),
-                    typed: String::new(),
-                    on_confirm: false,
-                    action: PendingAction::KubeDeletePod {
-                        namespace: w.namespace.clone(),
-                        pod: w.name.clone(),
+                    Some((None, owner)) => {
+                        self.flash = Some(format!(
+                            "not restarted: {} is owned by {} {}; R restarts Deployments, StatefulSets and DaemonSets, and deletes pods no controller owns (a Job's pod is not restarted: let the Job finish, or delete and recreate the Job)",
+                            w.name,
+                            owner.kind.name(),
+                            owner.name
+                        ));
+                        return;
+                    }
+                    None => Confirm {
+                        title: format!("Delete pod {}?", w.name),
+                        command: kube_equivalent(KubeAction::DeletePod, &w.namespace, &w.name, ctx),
+                        target: kube_target,
+                        platform: w.platform,
+                        tier: Tier::Destructive,
+                        why: "no controller owns this pod: it will not come back".into(),
+                        expected: Some(w.name.clone()),
+                        typed: String::new(),
+                        on_confirm: false,
+                        action: PendingAction::KubeDeletePod {
+                            namespace: w.namespace.clone(),
+                            pod: w.name.clone(),
+                        },
                     },
-                },
-            },
+                }
+            }
         };
         self.overlay = Some(Overlay::Confirm(confirm));
     }
@@ -568,8 +577,10 @@ impl App {
             lines.push(String::new());
             lines.push("(asking the API server for the full description…)".into());
         }
+        let title = format!("{} {}", w.platform.label(), w.name);
+        self.describing = (!effects.is_empty()).then(|| (title.clone(), w.name.clone()));
         self.overlay = Some(Overlay::Detail {
-            title: format!("{} {}", w.platform.label(), w.name),
+            title,
             lines,
             scroll: 0,
         });
@@ -664,15 +675,35 @@ impl App {
 
     fn run_palette(&mut self, cmd: PaletteCommand) -> Vec<Effect> {
         match cmd {
-            PaletteCommand::Quit => {
-                self.quit = true;
-                vec![Effect::Quit]
-            }
+            PaletteCommand::Quit => wizard::quit::quit(self, "quit"),
             PaletteCommand::Help => {
                 self.overlay = Some(Overlay::Help { scroll: 0 });
                 Vec::new()
             }
             PaletteCommand::Theme(name) => vec![Effect::SwitchTheme(name)],
+            PaletteCommand::Profile(name) if wizard::quit::incident_open(self) => {
+                let incident = self
+                    .wizard
+                    .run
+                    .as_ref()
+                    .map(|w| w.incident.clone())
+                    .unwrap_or_default();
+                self.overlay = Some(Overlay::Confirm(Confirm {
+                    title: format!("Switch to profile {name}?"),
+                    command: format!(":profile {name}"),
+                    target: format!("incident {incident}"),
+                    platform: Platform::Kubernetes,
+                    tier: Tier::Mutating,
+                    why: format!(
+                        "ends the open incident here: its running command is stopped and `interrupted` recorded; resume it with `opsdeck run --resume {incident}`"
+                    ),
+                    expected: None,
+                    typed: String::new(),
+                    on_confirm: false,
+                    action: PendingAction::SwitchProfile { spec: name },
+                }));
+                Vec::new()
+            }
             PaletteCommand::Profile(name) => vec![Effect::SwitchProfile(name)],
             PaletteCommand::Namespaces(list) => {
                 let all = list.iter().any(|n| n == "all" || n == "*");

@@ -40,6 +40,7 @@ fn state_style(app: &App, s: ItemState) -> Style {
         ItemState::Done => app.theme.ok,
         ItemState::Failed => app.theme.crit,
         ItemState::Skipped => app.theme.muted,
+        ItemState::Unknown => app.theme.warn,
     }
 }
 
@@ -485,6 +486,12 @@ fn draw_detail(frame: &mut Frame, app: &App, area: Rect, w: &Wizard) {
             for warning in &c.warnings {
                 lines.push(Line::from(Span::styled(format!("! {warning}"), t.warn)));
             }
+            if let Some(at) = w.unfinished.get(&w.cursor) {
+                lines.push(Line::from(Span::styled(
+                    format!("! {}", crate::wizard::flow::unfinished_note(*at)),
+                    t.warn.add_modifier(Modifier::BOLD),
+                )));
+            }
             if app.readonly && c.risk > Risk::ReadOnly {
                 lines.push(Line::from(Span::styled(
                     "read-only mode: this step will be refused",
@@ -510,6 +517,17 @@ fn draw_output(frame: &mut Frame, app: &App, area: Rect, w: &Wizard) {
     if w.scroll > 0 {
         title = format!(" Output · scrolled up {} ", w.scroll);
     }
+    if w.reveal {
+        title.push_str(&format!(
+            "· SECRETS SHOWN ({} masks) ",
+            key(app, Action::Reveal)
+        ));
+    } else if w.output.iter().any(|l| l.raw.is_some()) {
+        title.push_str(&format!(
+            "· secrets masked ({} reveals) ",
+            key(app, Action::Reveal)
+        ));
+    }
     let block = Block::default()
         .borders(Borders::TOP)
         .border_style(t.border)
@@ -527,7 +545,11 @@ fn draw_output(frame: &mut Frame, app: &App, area: Rect, w: &Wizard) {
         .take(end - start)
         .map(|l| {
             let style = if l.stderr { t.warn } else { t.text };
-            Line::from(Span::styled(truncate(&l.text, width).into_owned(), style))
+            let text = match (&l.raw, w.reveal) {
+                (Some(raw), true) => raw,
+                _ => &l.text,
+            };
+            Line::from(Span::styled(truncate(text, width).into_owned(), style))
         })
         .collect();
     if lines.is_empty() {
@@ -631,6 +653,15 @@ fn draw_confirm(frame: &mut Frame, app: &App, area: Rect, c: &Confirm) {
         ),
         Span::styled("It will run:", t.text),
     ])];
+    if let Some(why) = &c.caution {
+        lines.insert(
+            0,
+            Line::from(Span::styled(
+                format!("Needs {}: {why}.", key(app, Action::Confirm)),
+                t.warn.add_modifier(Modifier::BOLD),
+            )),
+        );
+    }
     for l in c.shown.lines() {
         lines.push(Line::from(Span::styled(
             format!("  {l}"),
@@ -691,6 +722,7 @@ fn draw_confirm(frame: &mut Frame, app: &App, area: Rect, c: &Confirm) {
     }
     let title = match c.risk {
         Risk::Destructive => "Destructive: type to confirm",
+        _ if c.caution.is_some() => "Confirm: read-only, with care",
         _ => "Confirm change",
     };
     modal(frame, app, area, title, lines, rs);

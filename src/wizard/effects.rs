@@ -25,8 +25,35 @@ pub fn apply(effect: Effect, app: &mut App, paths: &Paths, tx: &mpsc::Sender<Msg
                 }
             }
         }
-        Effect::WizardRun(spec) => {
+        Effect::WizardRun(mut spec) => {
             let run = spec.run;
+            // Write-ahead: the confirmation is on disk (fsynced) before the
+            // child exists; if it cannot be written, nothing runs.
+            if let Some(entry) = spec.ahead.take() {
+                let written = match &app.wizard.run {
+                    Some(w) => {
+                        let path = timeline::path_for(&paths.timelines_dir(), &w.incident);
+                        timeline::append(&path, &session::stamp(entry)).map_err(|e| e.to_string())
+                    }
+                    None => Err("no incident is open".to_string()),
+                };
+                if let Err(e) = written {
+                    tracing::error!("{e}");
+                    let finished = RunEvent::Finished {
+                        run,
+                        exit_code: None,
+                        signal: None,
+                        timed_out: false,
+                        error: Some(format!(
+                            "not started, the timeline could not record it: {e}"
+                        )),
+                    };
+                    for e in session::on_run_event(app, finished) {
+                        apply(e, app, paths, tx);
+                    }
+                    return;
+                }
+            }
             match RunEnv::for_profile(
                 &app.profile,
                 app.kube.context.as_deref(),
@@ -49,6 +76,8 @@ pub fn apply(effect: Effect, app: &mut App, paths: &Paths, tx: &mpsc::Sender<Msg
                 }
             }
         }
+        // On the way out there is no later: wait for the group to end.
+        Effect::WizardKill { pgid } if app.quit => exec::end_group(pgid),
         Effect::WizardKill { pgid } => exec::kill_group(pgid),
         Effect::TimelineAppend { incident, entry } => {
             let path = timeline::path_for(&paths.timelines_dir(), &incident);

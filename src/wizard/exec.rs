@@ -300,3 +300,27 @@ pub fn kill_group(pgid: i32) {
         }
     });
 }
+
+/// SIGTERM to the group, then waits (up to the grace period) for it to be
+/// gone, and SIGKILLs what is left: for when opsdeck itself is leaving.
+pub fn end_group(pgid: i32) {
+    if pgid <= 1 {
+        return;
+    }
+    // SAFETY: killpg only sends a signal; a stale group id fails with ESRCH.
+    unsafe {
+        libc::killpg(pgid, libc::SIGTERM);
+    }
+    let deadline = std::time::Instant::now() + GRACE;
+    while std::time::Instant::now() < deadline {
+        // SAFETY: signal 0 only checks that the group still exists.
+        if unsafe { libc::killpg(pgid, 0) } != 0 {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: as above.
+    unsafe {
+        libc::killpg(pgid, libc::SIGKILL);
+    }
+}

@@ -157,7 +157,7 @@ pub fn markdown(id: &str, records: &[Record]) -> String {
             .rev()
             .find_map(|r| match &r.entry {
                 Entry::End { status } => Some(status.clone()),
-                Entry::Interrupted { why } => Some(format!("interrupted ({why})")),
+                Entry::Interrupted { why, .. } => Some(format!("interrupted ({why})")),
                 _ => None,
             })
             .unwrap_or_else(|| "open".into());
@@ -171,7 +171,16 @@ pub fn markdown(id: &str, records: &[Record]) -> String {
         .iter()
         .filter(|r| matches!(r.entry, Entry::Command { .. }))
         .collect();
-    let _ = writeln!(s, "- **Commands run:** {}\n", commands.len());
+    let _ = writeln!(s, "- **Commands run:** {}", commands.len());
+    let unfinished = unfinished(records);
+    if !unfinished.is_empty() {
+        let _ = writeln!(
+            s,
+            "- **Steps whose end was not recorded:** {} (check their effect before running them again)",
+            unfinished.len()
+        );
+    }
+    let _ = writeln!(s);
 
     for r in records {
         if let Entry::Symptoms { ticked, unticked } = &r.entry {
@@ -189,8 +198,27 @@ pub fn markdown(id: &str, records: &[Record]) -> String {
     let _ = writeln!(s, "## Timeline (UTC)\n");
     let _ = writeln!(s, "| Time | Who | What | Risk | Confirmed | Exit |");
     let _ = writeln!(s, "|---|---|---|---|---|---|");
-    for r in records {
+    for (i, r) in records.iter().enumerate() {
         let (what, risk, how, exit) = match &r.entry {
+            // A step's confirmation shows in the table only when its end is missing;
+            // otherwise its finished row says it all.
+            Entry::Confirmed { .. } if !unfinished.contains(&i) => continue,
+            Entry::Confirmed {
+                command,
+                risk,
+                confirmed,
+                started,
+                ..
+            } => (
+                format!(
+                    "`{}`: {}",
+                    cell(command),
+                    super::flow::unfinished_note(*started)
+                ),
+                risk.to_string(),
+                confirmed.label(),
+                "not recorded".to_string(),
+            ),
             Entry::Start { procedure, .. } => (
                 format!("Started “{procedure}”"),
                 String::new(),
@@ -267,8 +295,11 @@ pub fn markdown(id: &str, records: &[Record]) -> String {
                 String::new(),
                 String::new(),
             ),
-            Entry::Interrupted { why } => (
-                format!("Interrupted ({why})"),
+            Entry::Interrupted { why, step, .. } => (
+                match step {
+                    Some(step) => format!("Interrupted ({why}) while running “{}”", cell(step)),
+                    None => format!("Interrupted ({why})"),
+                },
                 String::new(),
                 String::new(),
                 String::new(),
@@ -333,6 +364,30 @@ pub fn markdown(id: &str, records: &[Record]) -> String {
     s
 }
 
+/// Indexes of `confirmed` records no `finished` record answers.
+pub fn unfinished(records: &[Record]) -> Vec<usize> {
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        match &r.entry {
+            Entry::Confirmed { item, .. } => open.push((*item, i)),
+            Entry::Command {
+                item, confirmed, ..
+            } => {
+                let preview = *confirmed == super::timeline::Confirmation::Preview;
+                if let Some(pos) = open.iter().rposition(|(it, at)| {
+                    *it == *item
+                        && matches!(&records[*at].entry, Entry::Confirmed { confirmed: c, .. }
+                            if (*c == super::timeline::Confirmation::Preview) == preview)
+                }) {
+                    open.remove(pos);
+                }
+            }
+            _ => {}
+        }
+    }
+    open.into_iter().map(|(_, i)| i).collect()
+}
+
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
@@ -391,8 +446,21 @@ pub fn line(r: &Record) -> String {
         Entry::Note { text } => format!("{t} {who} note: {text}"),
         Entry::Refused { command, why, .. } => format!("{t} refused `{command}`: {why}"),
         Entry::Resumed { at_item } => format!("{t} {who} resumed at step {}", at_item + 1),
-        Entry::Interrupted { why } => {
-            format!("{t} interrupted ({why}); resume with `opsdeck run --resume ID`")
+        Entry::Confirmed {
+            command,
+            risk,
+            confirmed,
+            ..
+        } => format!(
+            "{t} {who} confirmed [{risk}, {}] $ {command}",
+            confirmed.label()
+        ),
+        Entry::Interrupted { why, step, .. } => {
+            let during = step
+                .as_ref()
+                .map(|s| format!(" while running “{s}”"))
+                .unwrap_or_default();
+            format!("{t} interrupted ({why}){during}; resume with `opsdeck run --resume ID`")
         }
         Entry::End { status } => format!("{t} {who} ended: {status}"),
     }

@@ -33,8 +33,10 @@ pub const EXCERPT_LINES: usize = 20;
 /// wizard that has since been replaced is never taken for a new one's.
 static NEXT_RUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
-/// What stands in for a secret everywhere it could be seen.
-pub const MASK: &str = "••••••";
+pub use super::output::{OutputLine, OutputMasks};
+pub use super::replay::unfinished_note;
+use super::secrets;
+pub use super::secrets::MASK;
 
 /// What the wizard asks the runtime to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +61,9 @@ pub struct RunSpec {
     pub timeout: Duration,
     /// Secret values the executor masks in the output before reporting it.
     pub secrets: Vec<String>,
+    /// The `confirmed` record: appended and fsynced before the command is
+    /// started, or the command is not started at all.
+    pub ahead: Option<Entry>,
 }
 
 impl fmt::Debug for RunSpec {
@@ -69,6 +74,7 @@ impl fmt::Debug for RunSpec {
             .field("command", &mask_all(&self.command, &self.secrets))
             .field("timeout", &self.timeout)
             .field("secrets", &self.secrets.len())
+            .field("ahead", &self.ahead.is_some())
             .finish()
     }
 }
@@ -145,6 +151,9 @@ pub struct Confirm {
     pub typed: String,
     pub focus: ConfirmFocus,
     pub error: Option<String>,
+    /// Why a read-only step needs `y` (it prints secrets, or an earlier run
+    /// of it has no recorded end).
+    pub caution: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,12 +203,6 @@ pub struct Running {
     pub killed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputLine {
-    pub text: String,
-    pub stderr: bool,
-}
-
 #[derive(Debug, Clone)]
 pub struct Wizard {
     pub incident: String,
@@ -223,6 +226,12 @@ pub struct Wizard {
     pub message: Option<(Level, String)>,
     pub rules: Rules,
     pub completed: bool,
+    /// The current step's masked output shown as printed (`r`); never recorded.
+    pub reveal: bool,
+    pub masks: OutputMasks,
+    /// Steps confirmed and started in an earlier session whose end was
+    /// never recorded, with when they started.
+    pub unfinished: BTreeMap<usize, Timestamp>,
 }
 
 /// Everything a new wizard needs to know about where it runs.
@@ -272,6 +281,9 @@ impl Wizard {
             message: None,
             rules: setup.rules,
             completed: false,
+            reveal: false,
+            masks: OutputMasks::default(),
+            unfinished: BTreeMap::new(),
         };
         Some((w, vec![Request::Record(start)]))
     }
@@ -280,7 +292,7 @@ impl Wizard {
         self.items.get(self.cursor)
     }
 
-    fn say(&mut self, level: Level, text: impl Into<String>) {
+    pub(super) fn say(&mut self, level: Level, text: impl Into<String>) {
         self.message = Some((level, text.into()));
     }
 
@@ -416,8 +428,15 @@ impl Wizard {
         }
         let last = self.items.len().saturating_sub(1);
         match action {
-            Some(Action::Up) => self.cursor = self.cursor.saturating_sub(1),
-            Some(Action::Down) => self.cursor = (self.cursor + 1).min(last),
+            Some(Action::Up) => {
+                self.cursor = self.cursor.saturating_sub(1);
+                self.reveal = false;
+            }
+            Some(Action::Down) => {
+                self.cursor = (self.cursor + 1).min(last);
+                self.reveal = false;
+            }
+            Some(Action::Reveal) => self.toggle_reveal(),
             Some(Action::PageUp) => {
                 self.scroll = (self.scroll + 10).min(self.output.len().saturating_sub(1))
             }
@@ -467,6 +486,16 @@ impl Wizard {
             }
         }
         Vec::new()
+    }
+
+    /// Why a read-only step needs `y` rather than Enter, if it does.
+    fn caution(&self, index: usize, real: &str) -> Option<String> {
+        if let Some(at) = self.unfinished.get(&index) {
+            return Some(unfinished_note(*at));
+        }
+        secrets::prints_secrets(real).map(|why| {
+            format!("it shows secrets ({why}); they are masked on screen and never recorded")
+        })
     }
 
     fn busy_here(&self) -> bool {
@@ -581,8 +610,27 @@ impl Wizard {
                 why,
             })];
         }
+        let caution = self.caution(index, &real);
         match risk {
-            Risk::ReadOnly => self.launch(index, real, shown, risk, Confirmation::Enter, false),
+            Risk::ReadOnly if caution.is_none() => {
+                self.launch(index, real, shown, risk, Confirmation::Enter, false)
+            }
+            Risk::ReadOnly => {
+                let namespace = self.namespace_of(&real);
+                self.mode = Mode::Confirm(Confirm {
+                    item: index,
+                    risk,
+                    shown,
+                    context: self.target.context.clone(),
+                    namespace,
+                    expected: String::new(),
+                    typed: String::new(),
+                    focus: ConfirmFocus::Cancel,
+                    error: None,
+                    caution: caution.clone(),
+                });
+                Vec::new()
+            }
             Risk::Mutating | Risk::Destructive => {
                 let namespace = self.namespace_of(&real);
                 let expected = if risk == Risk::Destructive {
@@ -600,6 +648,7 @@ impl Wizard {
                     typed: String::new(),
                     focus: ConfirmFocus::Cancel,
                     error: None,
+                    caution: caution.clone(),
                 });
                 Vec::new()
             }
@@ -687,6 +736,8 @@ impl Wizard {
                 }
                 let mut out = Vec::new();
                 if p.hidden() {
+                    // Every sink masks it from now on, whatever way it gets there.
+                    secrets::remember(&value);
                     self.secret_names.insert(p.name.clone());
                 } else {
                     out.push(Request::Record(Entry::Value {
@@ -831,17 +882,37 @@ impl Wizard {
         if !preview && let Some(it) = self.items.get_mut(index) {
             it.state = ItemState::Running;
         }
+        if !preview {
+            self.unfinished.remove(&index);
+        }
+        let started = Timestamp::now();
+        let ahead = Entry::Confirmed {
+            item: index,
+            step: self
+                .items
+                .get(index)
+                .map(|i| i.text.clone())
+                .unwrap_or_default(),
+            command: shown.clone(),
+            risk,
+            confirmed: confirmed.clone(),
+            target: Target {
+                namespace: self.namespace_of(&shown),
+                ..self.target.clone()
+            },
+            started,
+        };
         self.output.clear();
         self.scroll = 0;
-        self.output.push_back(OutputLine {
-            text: format!("$ {shown}"),
-            stderr: false,
-        });
+        self.reveal = false;
+        self.masks = OutputMasks::new(&self.secrets());
+        self.output
+            .push_back(OutputLine::plain(format!("$ {shown}"), false));
         self.running = Some(Running {
             run,
             item: index,
             pgid: None,
-            started: Timestamp::now(),
+            started,
             confirmed,
             shown,
             risk,
@@ -854,6 +925,7 @@ impl Wizard {
             command: real,
             timeout,
             secrets: self.secrets(),
+            ahead: Some(ahead),
         })]
     }
 
@@ -872,14 +944,7 @@ impl Wizard {
             }
             RunEvent::Output { run, line, stderr } => {
                 if self.running.as_ref().is_some_and(|r| r.run == run) {
-                    let text = self.mask(&line);
-                    if self.output.len() >= OUTPUT_LINES {
-                        self.output.pop_front();
-                    }
-                    self.output.push_back(OutputLine { text, stderr });
-                    if self.scroll > 0 {
-                        self.scroll += 1;
-                    }
+                    self.take_output(&line, stderr);
                 }
                 Vec::new()
             }
@@ -893,6 +958,8 @@ impl Wizard {
                 let Some(r) = self.running.take_if(|r| r.run == run) else {
                     return Vec::new();
                 };
+                // Lines held back for a Secret's kind come out now, masked.
+                self.flush_output();
                 self.finish(r, exit_code, signal, timed_out, error)
             }
         }
@@ -937,10 +1004,7 @@ impl Wizard {
             Some(c) => format!("── exit {c} · {outcome}"),
             None => format!("── {outcome}"),
         };
-        self.output.push_back(OutputLine {
-            text: status_line,
-            stderr: !ok,
-        });
+        self.output.push_back(OutputLine::plain(status_line, !ok));
         if not_found {
             self.say(
                 Level::Error,
@@ -1016,6 +1080,7 @@ impl Wizard {
                 && next.command().is_some_and(|c| c.risk == Risk::ReadOnly)
                 && self.missing(self.cursor).is_empty()
                 && let Some((real, shown)) = self.resolve(self.cursor)
+                && secrets::prints_secrets(&real).is_none()
             {
                 out.extend(self.launch(
                     self.cursor,
@@ -1245,82 +1310,22 @@ impl Wizard {
     /// Called when the session ends without the wizard finishing (quit, hang-up).
     pub fn interrupt(&mut self, why: &str) -> Vec<Request> {
         let mut out = Vec::new();
-        if let Some(r) = self.running.as_mut()
-            && let Some(pgid) = r.pgid
-        {
+        let mut running = None;
+        if let Some(r) = self.running.as_mut() {
             r.killed = true;
-            out.push(Request::Kill { pgid });
+            if let Some(pgid) = r.pgid {
+                out.push(Request::Kill { pgid });
+            }
+            running = Some(r.item);
         }
-        if !self.completed {
+        if !self.completed || running.is_some() {
             out.push(Request::Record(Entry::Interrupted {
                 why: why.to_string(),
+                item: running,
+                step: running.and_then(|i| self.items.get(i).map(|it| it.text.clone())),
             }));
         }
         out
-    }
-
-    /// Re-applies a timeline's history to a fresh wizard on the same runbook.
-    pub fn replay(&mut self, entries: &[Entry]) -> Vec<Request> {
-        for e in entries {
-            match e {
-                Entry::Symptoms { ticked, .. } => {
-                    for (s, t) in &mut self.symptoms {
-                        *t = ticked.contains(s);
-                    }
-                    self.mode = Mode::Steps;
-                }
-                Entry::Value { name, value } => {
-                    self.values.insert(name.clone(), value.clone());
-                }
-                Entry::Command {
-                    item,
-                    exit_code,
-                    confirmed,
-                    ..
-                } if *confirmed != Confirmation::Preview => {
-                    if let Some(it) = self.items.get_mut(*item) {
-                        it.exit_code = *exit_code;
-                        it.state = if *exit_code == Some(0) {
-                            ItemState::Done
-                        } else {
-                            ItemState::Failed
-                        };
-                    }
-                }
-                Entry::Edit { item, to, .. } => {
-                    // The edited text is stored resolved; it stands as a command without placeholders.
-                    let _ = self.apply_edit(*item, to.clone());
-                }
-                Entry::Skip { item, .. } => {
-                    if let Some(it) = self.items.get_mut(*item) {
-                        it.state = ItemState::Skipped;
-                    }
-                }
-                Entry::Done { item, .. } => {
-                    if let Some(it) = self.items.get_mut(*item) {
-                        it.state = ItemState::Done;
-                    }
-                }
-                Entry::End { .. } => self.completed = true,
-                _ => {}
-            }
-        }
-        self.cursor = self
-            .items
-            .iter()
-            .position(|i| !i.state.settled())
-            .unwrap_or(self.items.len().saturating_sub(1));
-        self.say(
-            Level::Info,
-            format!(
-                "resumed at step {} of {}",
-                self.cursor + 1,
-                self.items.len()
-            ),
-        );
-        vec![Request::Record(Entry::Resumed {
-            at_item: self.cursor,
-        })]
     }
 
     /// The word a destructive step needs typed: the target's name, or `yes`.
@@ -1351,15 +1356,9 @@ pub fn platform_label(p: Platform) -> &'static str {
     }
 }
 
-/// Replaces each secret value in `text` with [`MASK`].
+/// Replaces each secret value (and its base64 forms) in `text` with [`MASK`].
 pub fn mask_all(text: &str, secrets: &[String]) -> String {
-    let mut out = text.to_string();
-    let mut sorted: Vec<&String> = secrets.iter().filter(|s| !s.is_empty()).collect();
-    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    for s in sorted {
-        out = out.replace(s.as_str(), MASK);
-    }
-    out
+    secrets::mask_values(text, secrets)
 }
 
 fn masked_probe(

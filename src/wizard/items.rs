@@ -16,6 +16,8 @@ pub enum ItemState {
     Done,
     Failed,
     Skipped,
+    /// Confirmed and started in an earlier session; its end was not recorded.
+    Unknown,
 }
 
 impl ItemState {
@@ -27,6 +29,7 @@ impl ItemState {
             ItemState::Done => "✓",
             ItemState::Failed => "✗",
             ItemState::Skipped => "»",
+            ItemState::Unknown => "?",
         }
     }
 
@@ -37,6 +40,7 @@ impl ItemState {
             ItemState::Done => "done",
             ItemState::Failed => "failed",
             ItemState::Skipped => "skipped",
+            ItemState::Unknown => "end not recorded",
         }
     }
 

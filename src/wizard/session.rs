@@ -224,12 +224,7 @@ pub fn effects(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
                 }
             }
             Request::Leave => app.wizard.open = false,
-            Request::Quit => {
-                let mut more = on_terminate(app, "quit");
-                out.append(&mut more);
-                app.quit = true;
-                out.push(Effect::Quit);
-            }
+            Request::Quit => out.append(&mut super::quit::quit(app, "quit")),
         }
     }
     out

@@ -1,7 +1,8 @@
 //! The incident timeline: one append-only JSON-lines file per incident (mode
 //! 0600), written and flushed on every event, read back for export, follow and
-//! resume. Commands are stored resolved with secrets masked; secret values never
-//! reach this module.
+//! resume. Commands are stored resolved with secrets masked; every entry also
+//! passes the masking stage ([`super::secrets`]) on its way to the disk and
+//! back, so a secret that slipped through elsewhere still never lands here.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -51,12 +52,14 @@ pub struct Who {
 }
 
 impl Who {
-    /// From the environment of this process.
+    /// This process's user: the login name the password database gives its
+    /// uid (not `$USER`, which anyone can set), and the SSH client's address
+    /// from `SSH_CONNECTION` (or `SSH_CLIENT`).
     pub fn current() -> Who {
-        let user = std::env::var("USER")
-            .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_else(|_| format!("uid {}", unsafe_free_uid()));
-        let ssh = std::env::var("SSH_CLIENT")
+        let uid = unsafe_free_uid();
+        let user = login_name(uid).unwrap_or_else(|| format!("uid {uid}"));
+        let ssh = std::env::var("SSH_CONNECTION")
+            .or_else(|_| std::env::var("SSH_CLIENT"))
             .ok()
             .and_then(|s| s.split_whitespace().next().map(str::to_owned));
         Who { user, ssh }
@@ -68,6 +71,24 @@ impl Who {
             None => self.user.clone(),
         }
     }
+}
+
+/// The login name of `uid` from the password database (getpwuid_r).
+pub fn login_name(uid: u32) -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: passwd is plain data; zeroed is a valid (empty) value for it.
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the call and buf's length is passed.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: getpwuid_r succeeded, so pw_name points at a NUL-terminated
+    // string inside buf, which outlives this borrow.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    let name = name.to_string_lossy().into_owned();
+    (!name.is_empty()).then_some(name)
 }
 
 fn unsafe_free_uid() -> u32 {
@@ -137,6 +158,21 @@ pub enum Entry {
         name: String,
         value: String,
     },
+    /// Written and fsynced before the command is started: a crash after this
+    /// leaves a step whose end is not recorded, never one with no trace.
+    Confirmed {
+        item: usize,
+        step: String,
+        /// Resolved, secrets masked.
+        command: String,
+        risk: Risk,
+        confirmed: Confirmation,
+        target: Target,
+        started: Timestamp,
+    },
+    /// A command's end (its `confirmed` came before it). Files from before
+    /// write-ahead call it `command`.
+    #[serde(rename = "finished", alias = "command")]
     Command {
         item: usize,
         step: String,
@@ -184,10 +220,104 @@ pub enum Entry {
     },
     Interrupted {
         why: String,
+        /// The step that was running, stopped with its process group.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<usize>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<String>,
     },
     End {
         status: String,
     },
+}
+
+impl Entry {
+    /// Every free text of the entry through the masking stage.
+    pub fn scrubbed(self) -> Entry {
+        use super::secrets::{scrub, scrub_lines};
+        match self {
+            Entry::Value { name, value } => Entry::Value {
+                value: scrub(&format!("{name}={value}"))
+                    .split_once('=')
+                    .map(|(_, v)| v.to_string())
+                    .unwrap_or_default(),
+                name,
+            },
+            Entry::Command {
+                item,
+                step,
+                command,
+                risk,
+                confirmed,
+                target,
+                started,
+                ended,
+                exit_code,
+                outcome,
+                output,
+            } => Entry::Command {
+                item,
+                step,
+                command: scrub(&command),
+                risk,
+                confirmed,
+                target,
+                started,
+                ended,
+                exit_code,
+                outcome: scrub(&outcome),
+                output: scrub_lines(&output),
+            },
+            Entry::Edit {
+                item,
+                from,
+                to,
+                risk_from,
+                risk_to,
+            } => Entry::Edit {
+                item,
+                from: scrub(&from),
+                to: scrub(&to),
+                risk_from,
+                risk_to,
+            },
+            Entry::Skip { item, step, reason } => Entry::Skip {
+                item,
+                step,
+                reason: scrub(&reason),
+            },
+            Entry::Note { text } => Entry::Note { text: scrub(&text) },
+            Entry::Confirmed {
+                item,
+                step,
+                command,
+                risk,
+                confirmed,
+                target,
+                started,
+            } => Entry::Confirmed {
+                item,
+                step,
+                command: scrub(&command),
+                risk,
+                confirmed,
+                target,
+                started,
+            },
+            Entry::Refused {
+                item,
+                command,
+                risk,
+                why,
+            } => Entry::Refused {
+                item,
+                command: scrub(&command),
+                risk,
+                why,
+            },
+            other => other,
+        }
+    }
 }
 
 /// One line of the file.
@@ -219,7 +349,12 @@ pub fn append(path: &Path, record: &Record) -> Result<(), TimelineError> {
         .mode(0o600)
         .open(path)
         .map_err(err)?;
-    let mut line = serde_json::to_string(record).map_err(|e| err(std::io::Error::other(e)))?;
+    let record = Record {
+        at: record.at,
+        who: record.who.clone(),
+        entry: record.entry.clone().scrubbed(),
+    };
+    let mut line = serde_json::to_string(&record).map_err(|e| err(std::io::Error::other(e)))?;
     line.push('\n');
     file.write_all(line.as_bytes()).map_err(err)?;
     file.flush().map_err(err)?;
@@ -247,11 +382,14 @@ pub fn read(path: &Path) -> Result<Vec<Record>, TimelineError> {
 }
 
 pub fn parse_line(path: &Path, line: usize, text: &str) -> Result<Record, TimelineError> {
-    serde_json::from_str(text).map_err(|e| TimelineError::Parse {
+    let mut record: Record = serde_json::from_str(text).map_err(|e| TimelineError::Parse {
         path: path.to_path_buf(),
         line,
         message: e.to_string(),
-    })
+    })?;
+    // Files written before masking existed are masked on the way out too.
+    record.entry = record.entry.scrubbed();
+    Ok(record)
 }
 
 /// A short summary of one incident, for `timeline list`.
@@ -284,7 +422,7 @@ pub fn summarize(id: &str, records: &[Record]) -> Option<Summary> {
         .rev()
         .find_map(|r| match &r.entry {
             Entry::End { status } => Some(status.clone()),
-            Entry::Interrupted { why } => Some(format!("interrupted ({why})")),
+            Entry::Interrupted { why, .. } => Some(format!("interrupted ({why})")),
             Entry::Resumed { .. } => Some("open".into()),
             _ => None,
         })

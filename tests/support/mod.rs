@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use opsdeck::app::model::{
-    ContainerInfo, EventRecord, LogLine, Platform, Severity, SourceState, SourceUpdate, StreamId,
-    Termination, Usage, Workload,
+    ContainerInfo, EventRecord, LogLine, Owner, OwnerKind, Platform, Severity, SourceState,
+    SourceUpdate, StreamId, Termination, Usage, Workload,
 };
 use opsdeck::app::{App, Msg};
 use opsdeck::config::profiles;
@@ -70,6 +70,14 @@ pub fn pod(name: &str, group: &str, status: &str, sev: Severity, restarts: u32) 
         namespace: "rag7".into(),
         name: name.into(),
         group: Some(group.into()),
+        owner: Some(Owner {
+            kind: if group == "postgres" {
+                OwnerKind::StatefulSet
+            } else {
+                OwnerKind::Deployment
+            },
+            name: group.into(),
+        }),
         ready: if sev == Severity::Ok { (1, 1) } else { (0, 1) },
         status: status.into(),
         severity: sev,

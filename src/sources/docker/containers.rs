@@ -279,6 +279,7 @@ pub(crate) fn workload(
         namespace: label(PROJECT_LABEL).unwrap_or_default(),
         name: name.clone(),
         group: label(SERVICE_LABEL),
+        owner: None,
         ready: (u32::from(ready), 1),
         status,
         severity,

@@ -1,8 +1,13 @@
-//! Remediations: `kubectl rollout restart deployment` and `kubectl delete pod`.
+//! Remediations: `kubectl rollout restart deployment|statefulset|daemonset`
+//! (each through its own API) and `kubectl delete pod`.
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::NamespaceResourceScope;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::Pod;
+use kube::Resource;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
+
+use crate::app::model::RestartKind;
 
 use super::config::REQUEST_TIMEOUT;
 use super::error::KubeError;
@@ -11,8 +16,8 @@ use super::session::Connection;
 /// A remediation the console can run against the cluster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KubeAction {
-    /// `kubectl rollout restart deployment/NAME`.
-    RolloutRestart,
+    /// `kubectl rollout restart KIND/NAME`.
+    RolloutRestart(RestartKind),
     /// `kubectl delete pod NAME`.
     DeletePod,
 }
@@ -31,8 +36,8 @@ pub fn equivalent_command(
             .unwrap_or_else(|_| s.to_string())
     };
     let mut cmd = match action {
-        KubeAction::RolloutRestart => {
-            format!("kubectl rollout restart deployment/{}", quote(name))
+        KubeAction::RolloutRestart(kind) => {
+            format!("kubectl rollout restart {}/{}", kind.kubectl(), quote(name))
         }
         KubeAction::DeletePod => format!("kubectl delete pod {}", quote(name)),
     };
@@ -57,15 +62,46 @@ pub(crate) fn restart_patch(now: jiff::Timestamp) -> serde_json::Value {
 pub(crate) async fn rollout_restart(
     conn: &Connection,
     namespace: &str,
-    deployment: &str,
+    kind: RestartKind,
+    name: &str,
 ) -> Result<(), KubeError> {
-    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
-    let what = format!("restarting deployment/{deployment} in namespace {namespace}");
+    match kind {
+        RestartKind::Deployment => {
+            restart_through::<Deployment>(conn, namespace, kind, name, "deployments").await
+        }
+        RestartKind::StatefulSet => {
+            restart_through::<StatefulSet>(conn, namespace, kind, name, "statefulsets").await
+        }
+        RestartKind::DaemonSet => {
+            restart_through::<DaemonSet>(conn, namespace, kind, name, "daemonsets").await
+        }
+    }
+}
+
+async fn restart_through<K>(
+    conn: &Connection,
+    namespace: &str,
+    kind: RestartKind,
+    name: &str,
+    plural: &'static str,
+) -> Result<(), KubeError>
+where
+    K: Resource<Scope = NamespaceResourceScope>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+    <K as Resource>::DynamicType: Default,
+{
+    let api: Api<K> = Api::namespaced(conn.client.clone(), namespace);
+    let what = format!(
+        "restarting {}/{name} in namespace {namespace}",
+        kind.kubectl()
+    );
     let patch = restart_patch(jiff::Timestamp::now());
     let params = PatchParams::default();
     tokio::time::timeout(
         REQUEST_TIMEOUT,
-        api.patch(deployment, &params, &Patch::Strategic(&patch)),
+        api.patch(name, &params, &Patch::Strategic(&patch)),
     )
     .await
     .map_err(|_| KubeError::Timeout {
@@ -73,14 +109,7 @@ pub(crate) async fn rollout_restart(
         server: conn.server.clone(),
         after: REQUEST_TIMEOUT,
     })?
-    .map_err(|e| {
-        KubeError::api(
-            what,
-            &conn.server,
-            Some(("patch", "deployments", namespace)),
-            e,
-        )
-    })?;
+    .map_err(|e| KubeError::api(what, &conn.server, Some(("patch", plural, namespace)), e))?;
     Ok(())
 }
 
@@ -110,12 +139,30 @@ mod tests {
     fn commands_read_like_kubectl() {
         assert_eq!(
             equivalent_command(
-                KubeAction::RolloutRestart,
+                KubeAction::RolloutRestart(RestartKind::Deployment),
                 "rag7",
                 "langgraph",
                 Some("prod-eu")
             ),
             "kubectl rollout restart deployment/langgraph -n rag7 --context prod-eu"
+        );
+        assert_eq!(
+            equivalent_command(
+                KubeAction::RolloutRestart(RestartKind::StatefulSet),
+                "rag7",
+                "postgres",
+                None
+            ),
+            "kubectl rollout restart statefulset/postgres -n rag7"
+        );
+        assert_eq!(
+            equivalent_command(
+                KubeAction::RolloutRestart(RestartKind::DaemonSet),
+                "kube-system",
+                "node-exporter",
+                None
+            ),
+            "kubectl rollout restart daemonset/node-exporter -n kube-system"
         );
         assert_eq!(
             equivalent_command(KubeAction::DeletePod, "rag7", "postgres-0", None),

@@ -199,9 +199,10 @@ impl KubeHandle {
     pub async fn rollout_restart(
         &self,
         namespace: &str,
-        deployment: &str,
+        kind: crate::app::model::RestartKind,
+        name: &str,
     ) -> Result<(), KubeError> {
-        actions::rollout_restart(&self.connected()?, namespace, deployment).await
+        actions::rollout_restart(&self.connected()?, namespace, kind, name).await
     }
 
     /// `kubectl delete pod NAME` (graceful, default grace period).

@@ -7,7 +7,9 @@ use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
 use super::quantity;
-use crate::app::model::{ContainerInfo, Platform, Severity, Termination, Usage, Workload};
+use crate::app::model::{
+    ContainerInfo, Owner, OwnerKind, Platform, Severity, Termination, Usage, Workload,
+};
 
 /// Which Deployment owns which ReplicaSet, per namespace, so a pod row can name the Deployment.
 #[derive(Debug, Default, Clone)]
@@ -32,24 +34,42 @@ impl Owners {
     /// The workload a pod belongs to: its Deployment (through the ReplicaSet), StatefulSet,
     /// DaemonSet or Job; `None` for a bare pod.
     pub fn group_of(&self, meta: &ObjectMeta) -> Option<String> {
+        self.owner_of(meta).map(|o| o.name)
+    }
+
+    /// The pod's controller with its kind: a ReplicaSet's Deployment when it
+    /// has one, else the ReplicaSet itself.
+    pub fn owner_of(&self, meta: &ObjectMeta) -> Option<Owner> {
         let owner = controller(meta.owner_references.as_deref())?;
         if owner.kind != "ReplicaSet" {
-            return Some(owner.name.clone());
+            return Some(Owner {
+                kind: OwnerKind::from_kind(&owner.kind),
+                name: owner.name.clone(),
+            });
         }
         let ns = meta.namespace.clone().unwrap_or_default();
         if let Some(deployment) = self.replica_sets.get(&(ns, owner.name.clone())) {
-            return Some(deployment.clone());
+            return Some(Owner {
+                kind: OwnerKind::Deployment,
+                name: deployment.clone(),
+            });
         }
         // The ReplicaSet has not been seen yet (or cannot be listed): its name is the
         // Deployment's plus the pod-template-hash, which the pod carries as a label.
-        let hash = meta.labels.as_ref()?.get("pod-template-hash")?;
-        Some(
-            owner
-                .name
-                .strip_suffix(&format!("-{hash}"))
-                .unwrap_or(&owner.name)
-                .to_string(),
-        )
+        let hash = meta
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("pod-template-hash"));
+        match hash.and_then(|h| owner.name.strip_suffix(&format!("-{h}"))) {
+            Some(deployment) => Some(Owner {
+                kind: OwnerKind::Deployment,
+                name: deployment.to_string(),
+            }),
+            None => Some(Owner {
+                kind: OwnerKind::ReplicaSet,
+                name: owner.name.clone(),
+            }),
+        }
     }
 }
 
@@ -215,6 +235,7 @@ pub fn pod_row(pod: &Pod, owners: &Owners, usage: Option<PodUsage>) -> Workload 
         namespace: meta.namespace.clone().unwrap_or_default(),
         name: meta.name.clone().unwrap_or_default(),
         group: owners.group_of(meta),
+        owner: owners.owner_of(meta),
         ready: (ready, total),
         status: reason,
         severity,
