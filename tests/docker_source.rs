@@ -63,11 +63,12 @@ async fn healthy_web_service_reads_running_healthy() {
             w.row(&web).is_some_and(|r| r.status == "running (healthy)")
         })
         .await;
-    // Stats come with the next poll after the container shows up.
+    // Stats come with the next poll after the container shows up; the start time comes from
+    // inspect, which may finish after the listing already said "healthy".
     watch
-        .until("CPU and memory figures", BOUND, |w| {
+        .until("CPU and memory figures and the start time", BOUND, |w| {
             w.row(&web)
-                .is_some_and(|r| r.cpu.is_some() && r.memory.is_some())
+                .is_some_and(|r| r.cpu.is_some() && r.memory.is_some() && r.last_restart.is_some())
         })
         .await;
     let row = watch.row(&web).unwrap();
@@ -274,9 +275,12 @@ async fn compose_project_groups_by_project_and_service() {
     // compose v1 names containers PROJECT_SERVICE_1.
     let worker_name = format!("{}_worker_1", project.name);
     watch
-        .until("worker figures", BOUND, |w| {
-            w.row(&worker_name)
-                .is_some_and(|r| r.cpu.is_some() && r.memory.is_some())
+        .until("worker figures and limits", BOUND, |w| {
+            // Usage comes from stats, limits from inspect; either may arrive first.
+            w.row(&worker_name).is_some_and(|r| {
+                r.cpu.is_some_and(|c| c.limit.is_some())
+                    && r.memory.is_some_and(|m| m.limit.is_some())
+            })
         })
         .await;
     let worker = watch.row(&worker_name).unwrap();

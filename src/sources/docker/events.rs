@@ -26,8 +26,10 @@ pub(crate) const WATCHED_ACTIONS: &[&str] = &[
     "destroy",
 ];
 
-/// Subscription options: container events only, optionally one compose project's.
-pub(crate) fn subscription(compose_project: Option<&str>) -> EventsOptions {
+/// Subscription options: container events only, optionally one compose project's, from
+/// `since` (Unix seconds) on. The engine replays what happened since then, so events between
+/// connecting and the stream's first poll (the request goes out only then) are not lost.
+pub(crate) fn subscription(compose_project: Option<&str>, since: i64) -> EventsOptions {
     let mut filters: HashMap<&str, Vec<String>> = HashMap::from([
         ("type", vec!["container".to_string()]),
         (
@@ -38,7 +40,10 @@ pub(crate) fn subscription(compose_project: Option<&str>) -> EventsOptions {
     if let Some(project) = compose_project {
         filters.insert("label", vec![format!("{PROJECT_LABEL}={project}")]);
     }
-    EventsOptionsBuilder::default().filters(&filters).build()
+    EventsOptionsBuilder::default()
+        .since(&since.to_string())
+        .filters(&filters)
+        .build()
 }
 
 fn signal_name(signal: &str) -> String {

@@ -44,11 +44,14 @@ pub(crate) async fn run(
             Ok(docker) => {
                 backoff.reset();
                 client.send_replace(Some(docker.clone()));
+                // A second early: the engine's clock may be a little behind this one's.
+                let since = jiff::Timestamp::now().as_second() - 1;
                 if !send_state(&tx, SourceState::Connected).await {
                     return;
                 }
                 poller.clear();
-                let end = session(&docker, &mut poller, compose_project.as_deref(), &tx).await;
+                let end =
+                    session(&docker, &mut poller, compose_project.as_deref(), since, &tx).await;
                 client.send_replace(None);
                 match end {
                     SessionEnd::ConsoleGone => return,
@@ -97,9 +100,10 @@ async fn session(
     docker: &Docker,
     poller: &mut Poller,
     compose_project: Option<&str>,
+    since: i64,
     tx: &mpsc::Sender<SourceUpdate>,
 ) -> SessionEnd {
-    let mut stream = docker.events(Some(events::subscription(compose_project)));
+    let mut stream = docker.events(Some(events::subscription(compose_project, since)));
     let mut tick = tokio::time::interval(POLL_INTERVAL);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut refresh_at: Option<Instant> = None;
