@@ -140,11 +140,18 @@ async fn oom_kill_is_visible_in_the_row_and_as_an_event() {
     let _image = ImageLease::acquire();
     let mut containers = Containers::default();
     let (_handle, mut watch) = connected_source(DockerSettings::default()).await;
-    // dd's 64 MiB block buffer cannot fit under a 16 MiB limit without swap.
+    // dd's 64 MiB block buffer cannot fit under a 16 MiB limit without swap. The kernel kills
+    // dd, the container's shell passes its status on a moment later: when the killed process
+    // is the container's init itself, the engine can see the exit before the OOM notice and
+    // then does not mark the container OOMKilled.
     let hog = containers.run(
         "oom",
         &["--memory", "16m", "--memory-swap", "16m"],
-        &["dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"],
+        &[
+            "sh",
+            "-c",
+            "dd if=/dev/zero of=/dev/null bs=64M count=1; s=$?; sleep 2; exit $s",
+        ],
     );
     watch
         .until("an OOMKilled row and an oom event", BOUND, |w| {
