@@ -38,9 +38,9 @@ fn kubectl_stdin(sim: &Sim, args: &[&str], input: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// The name of the first running pod labelled `app=APP` in `ns`.
+/// The name of the first ready pod labelled `app=APP` in `ns`.
 fn running_pod(sim: &Sim, ns: &str, app: &str) -> String {
-    poll(&format!("{app} running"), 60, SEC, || {
+    poll(&format!("{app} ready"), 60, SEC, || {
         let out = sim.ok(&[
             "get",
             "pods",
@@ -48,13 +48,11 @@ fn running_pod(sim: &Sim, ns: &str, app: &str) -> String {
             ns,
             "-l",
             &format!("app={app}"),
-            "--field-selector",
-            "status.phase=Running",
             "-o",
-            "jsonpath={.items[*].status.containerStatuses[0].ready} {.items[0].metadata.name}",
+            "jsonpath={range .items[*]}{.metadata.name} {.status.containerStatuses[0].ready}{\"\\n\"}{end}",
         ]);
-        let (ready, name) = out.rsplit_once(' ')?;
-        (ready.contains("true") && !name.is_empty()).then(|| name.to_string())
+        out.lines()
+            .find_map(|l| l.strip_suffix(" true").map(str::to_string))
     })
 }
 

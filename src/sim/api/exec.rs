@@ -8,7 +8,8 @@
 //! kubectl then retries over SPDY, gets the same answer and prints it.
 
 use axum::extract::ws::{
-    Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection,
+    CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code,
+    rejection::WebSocketUpgradeRejection,
 };
 use axum::extract::{Path, State};
 use axum::http::Uri;
@@ -210,7 +211,13 @@ pub fn exit_status(code: i32, command: &[String]) -> Value {
 async fn finish(socket: &mut WebSocket, code: i32, command: &[String]) {
     let status = exit_status(code, command).to_string();
     let _ = socket.send(frame(ERROR, status.as_bytes())).await;
-    let _ = socket.send(Message::Close(None)).await;
+    // A normal closure (1000): kubectl reads it as the streams' end.
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code: close_code::NORMAL,
+            reason: "".into(),
+        })))
+        .await;
 }
 
 /// Runs `f` in the pod's container under the world's lock; None when the
