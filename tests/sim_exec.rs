@@ -17,11 +17,29 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// kubectl with its flags first: what follows `--` is the container's command.
+fn kubectl(sim: &Sim, args: &[&str]) -> Output {
+    Command::new("kubectl")
+        .arg("--request-timeout=20s")
+        .args(args)
+        .env("KUBECONFIG", &sim.kubeconfig)
+        .env("HOME", std::env::temp_dir())
+        .output()
+        .unwrap()
+}
+
+/// kubectl that must succeed; its stdout.
+fn ok(sim: &Sim, args: &[&str]) -> String {
+    let out = kubectl(sim, args);
+    assert!(out.status.success(), "kubectl {args:?} failed: {out:?}");
+    text(&out.stdout)
+}
+
 /// kubectl with `input` on its stdin.
 fn kubectl_stdin(sim: &Sim, args: &[&str], input: &str) -> Output {
     let mut child = Command::new("kubectl")
-        .args(args)
         .arg("--request-timeout=20s")
+        .args(args)
         .env("KUBECONFIG", &sim.kubeconfig)
         .env("HOME", std::env::temp_dir())
         .stdin(Stdio::piped())
@@ -41,16 +59,19 @@ fn kubectl_stdin(sim: &Sim, args: &[&str], input: &str) -> Output {
 /// The name of the first ready pod labelled `app=APP` in `ns`.
 fn running_pod(sim: &Sim, ns: &str, app: &str) -> String {
     poll(&format!("{app} ready"), 60, SEC, || {
-        let out = sim.ok(&[
-            "get",
-            "pods",
-            "-n",
-            ns,
-            "-l",
-            &format!("app={app}"),
-            "-o",
-            "jsonpath={range .items[*]}{.metadata.name} {.status.containerStatuses[0].ready}{\"\\n\"}{end}",
-        ]);
+        let out = ok(
+            &sim,
+            &[
+                "get",
+                "pods",
+                "-n",
+                ns,
+                "-l",
+                &format!("app={app}"),
+                "-o",
+                "jsonpath={range .items[*]}{.metadata.name} {.status.containerStatuses[0].ready}{\"\\n\"}{end}",
+            ],
+        );
         out.lines()
             .find_map(|l| l.strip_suffix(" true").map(str::to_string))
     })
@@ -62,7 +83,10 @@ fn exec_runs_the_container_command_table() {
     let redis = running_pod(&sim, "rag7", "redis");
 
     // kubectl exec POD -- redis-cli ping
-    let ping = sim.kubectl(&["exec", "-n", "rag7", &redis, "--", "redis-cli", "ping"]);
+    let ping = kubectl(
+        &sim,
+        &["exec", "-n", "rag7", &redis, "--", "redis-cli", "ping"],
+    );
     assert!(ping.status.success(), "{ping:?}");
     assert_eq!(text(&ping.stdout), "PONG\n");
 
@@ -90,30 +114,36 @@ fn exec_runs_the_container_command_table() {
     assert_eq!(text(&exit.stdout), "bye\n");
 
     // kubectl resolves deployment/x to a pod itself.
-    let df = sim.kubectl(&[
-        "exec",
-        "-n",
-        "rag7",
-        "deployment/langgraph",
-        "--",
-        "df",
-        "-h",
-    ]);
+    let df = kubectl(
+        &sim,
+        &[
+            "exec",
+            "-n",
+            "rag7",
+            "deployment/langgraph",
+            "--",
+            "df",
+            "-h",
+        ],
+    );
     assert!(df.status.success(), "{df:?}");
     let out = text(&df.stdout);
     assert!(
         out.starts_with("Filesystem") && out.contains("/etc/config"),
         "{out}"
     );
-    let pgdf = sim.ok(&[
-        "exec",
-        "-n",
-        "rag7",
-        "statefulset/postgres",
-        "--",
-        "df",
-        "-h",
-    ]);
+    let pgdf = ok(
+        &sim,
+        &[
+            "exec",
+            "-n",
+            "rag7",
+            "statefulset/postgres",
+            "--",
+            "df",
+            "-h",
+        ],
+    );
     assert!(
         pgdf.lines()
             .any(|l| l.contains("20.0G") && l.ends_with("/var/lib/postgresql/data")),
@@ -121,65 +151,85 @@ fn exec_runs_the_container_command_table() {
     );
 
     // The pod's configuration, as environment and as mounted files.
-    let env = sim.ok(&[
-        "exec",
-        "-n",
-        "rag7",
-        "deploy/langgraph",
-        "--",
-        "sh",
-        "-c",
-        "env | grep URI",
-    ]);
+    let env = ok(
+        &sim,
+        &[
+            "exec",
+            "-n",
+            "rag7",
+            "deploy/langgraph",
+            "--",
+            "sh",
+            "-c",
+            "env | grep URI",
+        ],
+    );
     assert!(
         env.contains("POSTGRES_URI=postgresql://") && env.contains("REDIS_URI="),
         "{env}"
     );
-    let cat = sim.ok(&[
-        "exec",
-        "-n",
-        "rag7",
-        "deploy/langgraph",
-        "--",
-        "cat",
-        "/etc/config/REDIS_URI",
-    ]);
+    let cat = ok(
+        &sim,
+        &[
+            "exec",
+            "-n",
+            "rag7",
+            "deploy/langgraph",
+            "--",
+            "cat",
+            "/etc/config/REDIS_URI",
+        ],
+    );
     assert_eq!(cat, "redis://redis.rag7.svc.cluster.local:6379/0");
 
     // An unknown program: the shell's 127 is kubectl's exit code.
-    let unknown = sim.kubectl(&["exec", "-n", "rag7", &redis, "--", "nslookup", "postgres"]);
+    let unknown = kubectl(
+        &sim,
+        &["exec", "-n", "rag7", &redis, "--", "nslookup", "postgres"],
+    );
     assert_eq!(unknown.status.code(), Some(127), "{unknown:?}");
     assert!(
         text(&unknown.stderr).contains("sh: nslookup: not found"),
         "{unknown:?}"
     );
     // A program of another image is not there either.
-    let psql_in_redis =
-        sim.kubectl(&["exec", "-n", "rag7", &redis, "--", "psql", "-c", "SELECT 1"]);
+    let psql_in_redis = kubectl(
+        &sim,
+        &["exec", "-n", "rag7", &redis, "--", "psql", "-c", "SELECT 1"],
+    );
     assert_eq!(psql_in_redis.status.code(), Some(127), "{psql_in_redis:?}");
 
     // Refusals as the API server words them.
-    let forbidden = sim.kubectl(&["exec", "-n", "kube-system", "coredns-0", "--", "ls"]);
+    let forbidden = kubectl(
+        &sim,
+        &["exec", "-n", "kube-system", "coredns-0", "--", "ls"],
+    );
     assert_eq!(forbidden.status.code(), Some(1), "{forbidden:?}");
     let err = text(&forbidden.stderr);
     assert!(
         err.contains("Forbidden") && err.contains("pods/exec"),
         "{err}"
     );
-    let missing = sim.kubectl(&["exec", "-n", "rag7", "no-such-pod", "--", "ls"]);
+    let missing = kubectl(&sim, &["exec", "-n", "rag7", "no-such-pod", "--", "ls"]);
     assert_eq!(missing.status.code(), Some(1), "{missing:?}");
     assert!(
         text(&missing.stderr).contains("pods \"no-such-pod\" not found"),
         "{missing:?}"
     );
-    let container = sim.kubectl(&["exec", "-n", "rag7", &redis, "-c", "sidecar", "--", "ls"]);
+    let container = kubectl(
+        &sim,
+        &["exec", "-n", "rag7", &redis, "-c", "sidecar", "--", "ls"],
+    );
     assert!(
         text(&container.stderr).contains("container sidecar is not valid for pod"),
         "{container:?}"
     );
-    let named = sim.ok(&[
-        "exec", "-n", "rag7", &redis, "-c", "redis", "--", "hostname",
-    ]);
+    let named = ok(
+        &sim,
+        &[
+            "exec", "-n", "rag7", &redis, "-c", "redis", "--", "hostname",
+        ],
+    );
     assert_eq!(named.trim(), redis);
 }
 
@@ -191,18 +241,21 @@ fn psql_answers_follow_the_incident() {
     let sim = Sim::start("rag7", 3.0, None);
     let pg = running_pod(&sim, "rag7", "postgres");
     let psql = |q: &str| {
-        sim.kubectl(&[
-            "exec",
-            "-n",
-            "rag7",
-            &pg,
-            "--",
-            "psql",
-            "-U",
-            "langgraph",
-            "-c",
-            q,
-        ])
+        kubectl(
+            &sim,
+            &[
+                "exec",
+                "-n",
+                "rag7",
+                &pg,
+                "--",
+                "psql",
+                "-U",
+                "langgraph",
+                "-c",
+                q,
+            ],
+        )
     };
 
     let max = psql("SHOW max_connections");
@@ -241,7 +294,10 @@ fn psql_answers_follow_the_incident() {
         (count(&psql("SELECT count(*) FROM pg_stat_activity")) == 7).then_some(())
     });
     // A crash-looping container cannot be exec'd into, as on a real cluster.
-    let crashing = sim.kubectl(&["exec", "-n", "rag7", "deployment/langgraph", "--", "ls"]);
+    let crashing = kubectl(
+        &sim,
+        &["exec", "-n", "rag7", "deployment/langgraph", "--", "ls"],
+    );
     assert_eq!(crashing.status.code(), Some(1), "{crashing:?}");
     assert!(
         text(&crashing.stderr).contains("container not found"),
@@ -256,59 +312,71 @@ fn psql_answers_follow_the_incident() {
 fn psql_is_refused_while_the_database_is_down() {
     let sim = Sim::start("rag7-db", 2.0, None);
     let pg = running_pod(&sim, "rag7", "postgres");
-    let ready = sim.ok(&[
-        "exec",
-        "-n",
-        "rag7",
-        &pg,
-        "--",
-        "pg_isready",
-        "-U",
-        "langgraph",
-    ]);
-    assert_eq!(ready, "/var/run/postgresql:5432 - accepting connections\n");
-    let probe = "import psycopg2; conn = psycopg2.connect('postgresql://langgraph:PASSWORD@postgres.rag7.svc.cluster.local/langgraph_checkpoints'); print('Connected')";
-    let ok = sim.kubectl(&[
-        "exec",
-        "-n",
-        "rag7",
-        "deployment/langgraph",
-        "--",
-        "python",
-        "-c",
-        probe,
-    ]);
-    assert_eq!(text(&ok.stdout), "Connected\n", "{ok:?}");
-
-    let refused = poll("psql refused", 120, SEC, || {
-        let out = sim.kubectl(&[
+    let ready = ok(
+        &sim,
+        &[
             "exec",
             "-n",
             "rag7",
             &pg,
             "--",
-            "psql",
+            "pg_isready",
             "-U",
             "langgraph",
+        ],
+    );
+    assert_eq!(ready, "/var/run/postgresql:5432 - accepting connections\n");
+    let probe = "import psycopg2; conn = psycopg2.connect('postgresql://langgraph:PASSWORD@postgres.rag7.svc.cluster.local/langgraph_checkpoints'); print('Connected')";
+    let connected = kubectl(
+        &sim,
+        &[
+            "exec",
+            "-n",
+            "rag7",
+            "deployment/langgraph",
+            "--",
+            "python",
             "-c",
-            "SELECT count(*) FROM pg_stat_activity",
-        ]);
+            probe,
+        ],
+    );
+    assert_eq!(text(&connected.stdout), "Connected\n", "{connected:?}");
+
+    let refused = poll("psql refused", 120, SEC, || {
+        let out = kubectl(
+            &sim,
+            &[
+                "exec",
+                "-n",
+                "rag7",
+                &pg,
+                "--",
+                "psql",
+                "-U",
+                "langgraph",
+                "-c",
+                "SELECT count(*) FROM pg_stat_activity",
+            ],
+        );
         (out.status.code() == Some(2)).then_some(out)
     });
     assert!(
         text(&refused.stderr).contains("Connection refused"),
         "{refused:?}"
     );
-    let probe_fails = sim.kubectl(&[
-        "exec",
-        "-n",
-        "rag7",
-        "deployment/langgraph",
-        "--",
-        "python",
-        "-c",
-        probe,
-    ]);
+    let probe_fails = kubectl(
+        &sim,
+        &[
+            "exec",
+            "-n",
+            "rag7",
+            "deployment/langgraph",
+            "--",
+            "python",
+            "-c",
+            probe,
+        ],
+    );
     assert_eq!(probe_fails.status.code(), Some(1), "{probe_fails:?}");
     assert!(
         text(&probe_fails.stderr).contains("psycopg2.OperationalError"),
@@ -316,21 +384,24 @@ fn psql_is_refused_while_the_database_is_down() {
     );
 
     // The runbook's remedy: replace the pod; the new one accepts connections.
-    sim.ok(&["delete", "pod", "-n", "rag7", "-l", "app=postgres"]);
+    ok(&sim, &["delete", "pod", "-n", "rag7", "-l", "app=postgres"]);
     poll("psql answers again", 120, SEC, || {
         let pg = running_pod(&sim, "rag7", "postgres");
-        let out = sim.kubectl(&[
-            "exec",
-            "-n",
-            "rag7",
-            &pg,
-            "--",
-            "psql",
-            "-U",
-            "langgraph",
-            "-c",
-            "SELECT 1",
-        ]);
+        let out = kubectl(
+            &sim,
+            &[
+                "exec",
+                "-n",
+                "rag7",
+                &pg,
+                "--",
+                "psql",
+                "-U",
+                "langgraph",
+                "-c",
+                "SELECT 1",
+            ],
+        );
         out.status.success().then_some(())
     });
 }
