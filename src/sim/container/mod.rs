@@ -328,6 +328,22 @@ mod tests {
     }
 
     #[test]
+    fn find_delete_lists_what_it_would_remove() {
+        let mut w = world("deepseek-rag", 8.0);
+        let out = run(
+            &mut w,
+            "deepseek-rag-app",
+            "find /app/logs -name \"*.log\" -mtime +7 -delete",
+        );
+        assert_eq!(out.code, 0);
+        assert_eq!(out.stdout.lines().count(), 10, "{out:?}");
+        assert!(out.stdout.lines().all(|l| l.ends_with(".log")), "{out:?}");
+        assert!(out.stderr.contains("nothing was deleted"), "{out:?}");
+        let out = run(&mut w, "deepseek-rag-app", "find /app/logs -name \"*.gz\"");
+        assert_eq!(out.stdout, "");
+    }
+
+    #[test]
     fn the_connection_probe_follows_the_configmap() {
         let probe = "python -c \"import psycopg2; conn = psycopg2.connect(os.environ['POSTGRES_URI']); print('Connected')\"";
         let mut w = world("rag7", 8.0);

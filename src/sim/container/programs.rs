@@ -214,7 +214,7 @@ fn dir_entries(c: &Container, dir: &str) -> Option<Vec<String>> {
         "/var/log" => &["apt", "dpkg.log"],
         _ if dir == app && app == "/app" => &["cache", "logs", "temp", "uploads", "main.py"],
         _ if dir == app => &["PG_VERSION", "base", "global", "pg_wal"],
-        "/app/logs" => &["app.log", "app.log.1", "app.log.2"],
+        "/app/logs" => &["app-2026-11-27.log", "app.log"],
         "/app/temp" | "/app/cache" | "/app/uploads" => &[],
         _ => return None,
     };
@@ -425,12 +425,28 @@ fn find(c: &Container, args: &[String]) -> Output {
         return Output::fail(1, format!("find: {dir}: No such file or directory\n"));
     }
     let files: Vec<String> = match dir.trim_end_matches('/') {
-        "/app/logs" => (2..=9).map(|i| format!("app.log.{i}")).collect(),
+        "/app/logs" => (1..=9)
+            .map(|i| format!("app-2026-11-{:02}.log", i * 3))
+            .chain(["app.log".to_string()])
+            .collect(),
         "/app/temp" => (1..=5).map(|i| format!("upload-{i:04}.tmp")).collect(),
         "/app/uploads" => (1..=3).map(|i| format!("document-{i}.pdf")).collect(),
         "/tmp" => vec![],
         d => dir_entries(c, d).unwrap_or_default(),
     };
+    // `-name GLOB` narrows the listing (`*` and `?` only).
+    let glob = args
+        .iter()
+        .position(|a| a == "-name")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|g| {
+            let re = regex::escape(g).replace("\\*", ".*").replace("\\?", ".");
+            regex::Regex::new(&format!("^{re}$")).ok()
+        });
+    let files: Vec<String> = files
+        .into_iter()
+        .filter(|f| glob.as_ref().is_none_or(|g| g.is_match(f)))
+        .collect();
     let listing: String = files
         .iter()
         .map(|f| format!("{}/{f}\n", dir.trim_end_matches('/')))
