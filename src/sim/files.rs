@@ -31,7 +31,7 @@ pub fn profile(
 ) -> Profile {
     let builtin = crate::config::profiles::BUILTIN
         .iter()
-        .find(|(n, _)| *n == scenario.name)
+        .find(|(n, _)| *n == scenario.system())
         .and_then(|(_, text)| toml::from_str::<Profile>(text).ok());
     // Timeouts, intervals and body expectations come from the built-in profile
     // of the same system, so the simulation is judged by the seed's own rules.

@@ -8,6 +8,7 @@ mod api;
 mod build;
 pub mod cli;
 mod clock;
+mod container;
 mod controller;
 mod endpoints;
 mod error;

@@ -134,6 +134,7 @@ pub fn scenario(pods: usize) -> Scenario {
     };
     Scenario {
         name: NAME.into(),
+        system: None,
         description: format!(
             "scale: {pods} pods in {deployments} deployments over {} namespaces and {nodes} nodes",
             namespaces.len()

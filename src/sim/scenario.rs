@@ -12,6 +12,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("deepseek-rag", include_str!("scenarios/deepseek-rag.toml")),
     ("doc-rag", include_str!("scenarios/doc-rag.toml")),
     ("rag7", include_str!("scenarios/rag7.toml")),
+    ("rag7-db", include_str!("scenarios/rag7-db.toml")),
     ("personal-rag", include_str!("scenarios/personal-rag.toml")),
     ("terragon", include_str!("scenarios/terragon.toml")),
 ];
@@ -46,6 +47,10 @@ pub fn load(name: &str) -> Result<Scenario, SimError> {
 pub struct Scenario {
     pub name: String,
     pub description: String,
+    /// The seed system whose built-in profile and alert rules this scenario
+    /// shares (a variant's incidents differ, not its system); default: `name`.
+    #[serde(default)]
+    pub system: Option<String>,
     pub namespaces: Vec<String>,
     /// Namespaces that exist but the simulated user may not read (403).
     #[serde(default)]
@@ -318,6 +323,11 @@ impl Scenario {
             }
         }
         Ok(())
+    }
+
+    /// The seed system's name: its profile and rules.
+    pub fn system(&self) -> &str {
+        self.system.as_deref().unwrap_or(&self.name)
     }
 
     pub fn workload(&self, name: &str) -> Option<&WorkloadSpec> {

@@ -12,6 +12,9 @@ use super::logs::LogBuffer;
 use super::scenario::{Scenario, WorkloadSpec};
 use super::store::Store;
 
+/// Scenario seconds a flushed Redis cache takes to fill again.
+pub const CACHE_REFILL_SECONDS: f64 = 120.0;
+
 /// Characters Kubernetes uses for generated name suffixes (no vowels, no 0/1/3).
 const SAFE: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
@@ -110,6 +113,9 @@ pub struct World {
     pub event_index: HashMap<(String, String, String), (String, String)>,
     /// Fractional pods of churn carried to the next tick.
     pub churn_carry: f64,
+    /// Scenario time each Redis cache (`namespace/workload`) was last flushed
+    /// with FLUSHDB/FLUSHALL; it fills again from then.
+    pub flushed: BTreeMap<String, f64>,
 }
 
 /// The key a repeated event is recognised by.
@@ -131,7 +137,7 @@ impl World {
     pub fn with_clock(scenario: Scenario, seed: u64, clock: Clock) -> World {
         let started = vec![false; scenario.incidents.len()];
         let announced = vec![false; started.len()];
-        let prom = super::prometheus::PromState::new(&scenario.name, clock.time_map());
+        let prom = super::prometheus::PromState::new(scenario.system(), clock.time_map());
         World {
             store: Store::default(),
             scenario,
@@ -149,6 +155,7 @@ impl World {
             last_prune: 0.0,
             event_index: HashMap::new(),
             churn_carry: 0.0,
+            flushed: BTreeMap::new(),
         }
     }
 
@@ -181,6 +188,31 @@ impl World {
             self.ip_counter / 250,
             self.ip_counter % 250 + 2
         )
+    }
+
+    /// How full `workload`'s cache is (1.0 warm): a FLUSHDB/FLUSHALL empties
+    /// it, and it fills again over [`CACHE_REFILL_SECONDS`].
+    pub fn cache_fill(&self, workload: &str) -> f64 {
+        let Some(ns) = self.workload_spec(workload).map(|s| &s.namespace) else {
+            return 1.0;
+        };
+        self.flushed
+            .get(&format!("{ns}/{workload}"))
+            .map_or(1.0, |t| {
+                ((self.clock.now() - t).max(0.0) / CACHE_REFILL_SECONDS).min(1.0)
+            })
+    }
+
+    /// Connections a PostgreSQL workload holds: each ready pod of the other
+    /// workloads keeps a small pool open (the exporter's `pg_stat_activity_count`).
+    pub fn pg_connections(&self, postgres: &str) -> u32 {
+        let clients: i32 = self
+            .health
+            .iter()
+            .filter(|(n, _)| *n != postgres)
+            .map(|(_, h)| h.ready_pods)
+            .sum();
+        (3 + 4 * clients.max(0)) as u32
     }
 
     pub fn workload_spec(&self, name: &str) -> Option<&WorkloadSpec> {

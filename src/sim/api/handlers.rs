@@ -123,7 +123,7 @@ pub fn query(uri: &Uri) -> HashMap<String, String> {
         .collect()
 }
 
-fn decode(s: &str) -> String {
+pub fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -331,11 +331,9 @@ async fn route(
             });
             Ok(json_response(&obj))
         }
-        (_, Some(_), Some(sub @ ("exec" | "attach" | "portforward"))) => {
-            Err(ApiError::method_not_allowed(&format!(
-                "pods/{sub}: the simulated environment runs no containers, so there is nothing to {sub}; use `kubectl logs` and `kubectl describe` instead"
-            )))
-        }
+        (_, Some(_), Some("portforward")) => Err(ApiError::method_not_allowed(
+            "pods/portforward: the simulated environment forwards no ports; its services already listen on 127.0.0.1 (see the profile)",
+        )),
         _ => Err(ApiError::method_not_allowed(&format!(
             "{method} {}",
             uri.path()

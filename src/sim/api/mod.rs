@@ -1,5 +1,6 @@
 //! The Kubernetes API subset, over HTTP without authentication.
 
+mod exec;
 mod handlers;
 mod metrics;
 mod openapi;
@@ -13,7 +14,7 @@ mod table;
 mod watch;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 
 pub use handlers::{Shared, SimState};
 pub use stats::Load;
@@ -28,6 +29,11 @@ pub fn router(shared: Shared) -> Router {
         .route("/openapi/v2", get(handlers::openapi_v2))
         .route("/openapi/v3", get(handlers::openapi_index))
         .route("/openapi/v3/{*gv}", get(handlers::openapi_document))
+        .route("/api/v1/namespaces/{ns}/pods/{name}/exec", any(exec::exec))
+        .route(
+            "/api/v1/namespaces/{ns}/pods/{name}/attach",
+            any(exec::attach),
+        )
         .fallback(handlers::dispatch)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),

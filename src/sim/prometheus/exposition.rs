@@ -43,7 +43,7 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 /// Every family, in exposition order.
 pub fn families(w: &World) -> Vec<Family> {
-    let job = &w.scenario.name;
+    let job = &w.scenario.system().to_string();
     let mut up = Family::new("up", "gauge", "Whether the target is up.");
     let mut requests = Family::new("http_requests_total", "counter", "Requests served.");
     let mut latency = Family::new(
@@ -89,7 +89,9 @@ pub fn families(w: &World) -> Vec<Family> {
             .scenario
             .workload(name)
             .is_some_and(|s| h.p95_ms > s.p95_ms * 1.5);
-        cache.push("", svc(), if slow { 0.62 } else { 0.89 });
+        // A flushed cache misses until it has filled again.
+        let warm = if slow { 0.62 } else { 0.89 };
+        cache.push("", svc(), warm * w.cache_fill(name));
         queue.push("", svc(), if slow { 140.0 } else { 3.0 });
     }
 
@@ -182,14 +184,12 @@ pub fn families(w: &World) -> Vec<Family> {
             continue;
         }
         // Each serving pod of the other workloads keeps a small pool open.
-        let clients: i32 = w
-            .health
-            .iter()
-            .filter(|(n, _)| **n != spec.name)
-            .map(|(_, h)| h.ready_pods)
-            .sum();
         let svc = vec![("service", spec.name.clone())];
-        connections.push("", svc.clone(), f64::from(3 + 4 * clients).min(100.0));
+        connections.push(
+            "",
+            svc.clone(),
+            f64::from(w.pg_connections(&spec.name)).min(100.0),
+        );
         max_connections.push("", svc, 100.0);
     }
 

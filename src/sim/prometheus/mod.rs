@@ -246,9 +246,13 @@ mod tests {
     #[test]
     fn every_profile_slo_is_answered_and_one_is_breached_in_the_first_minute() {
         for name in scenario::names() {
+            let system = scenario::load(name)
+                .expect("built-in scenario")
+                .system()
+                .to_string();
             let text = crate::config::profiles::BUILTIN
                 .iter()
-                .find(|(n, _)| *n == name)
+                .find(|(n, _)| *n == system)
                 .map(|(_, t)| *t)
                 .expect("a built-in profile per scenario");
             let profile = crate::config::Profile::from_toml(text, std::path::Path::new(name))

@@ -507,7 +507,11 @@ mod tests {
     #[test]
     fn every_scenario_has_rules_that_load() {
         for name in crate::sim::scenario::names() {
-            let groups = for_scenario(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let system = crate::sim::scenario::load(name)
+                .expect("built-in scenario")
+                .system()
+                .to_string();
+            let groups = for_scenario(&system).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(
                 !groups.is_empty() && groups.iter().all(|g| !g.rules.is_empty()),
                 "{name}"
