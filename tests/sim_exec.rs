@@ -1,6 +1,7 @@
 //! `kubectl exec` and `attach` against `opsdeck sim`: the remote-command
 //! protocol end to end with the real kubectl, and the simulated containers'
 //! answers tied to the scenario's state.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "fixtures/sim/common.rs"]
 mod common;
