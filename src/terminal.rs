@@ -36,3 +36,20 @@ impl Drop for RestoreGuard {
         restore();
     }
 }
+
+/// Leaves raw mode and the alternate screen for a command that needs the
+/// terminal (the same as `restore`).
+pub fn suspend() {
+    restore();
+    let _ = ratatui::crossterm::execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
+}
+
+/// Enters raw mode and the alternate screen again after `suspend`; the
+/// caller clears the terminal so the next draw is a full one.
+pub fn resume() -> std::io::Result<()> {
+    use ratatui::crossterm::{execute, terminal};
+    terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(std::io::stdout(), terminal::EnterAlternateScreen)?;
+    Ok(())
+}
