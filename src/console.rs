@@ -84,7 +84,11 @@ pub async fn run(mut app: App, paths: Paths, started: Instant, first: Vec<Effect
             crate::terminal::suspend();
             let ended = crate::handover::run(h, &mut hangup).await;
             crate::terminal::resume().wrap_err("cannot take the terminal back")?;
-            terminal.clear()?;
+            // A full redraw: the screen was cleared on entering it again, and
+            // with both buffers empty the next draw paints every cell.
+            // (`Terminal::clear` would ask the terminal where the cursor is.)
+            terminal.swap_buffers();
+            terminal.swap_buffers();
             events = EventStream::new();
             let (msgs, hung_up) = match ended {
                 crate::handover::Ended::Done(ev) => (ev, false),

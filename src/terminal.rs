@@ -45,11 +45,15 @@ pub fn suspend() {
 }
 
 /// Enters raw mode and the alternate screen again after `suspend`; the
-/// caller clears the terminal so the next draw is a full one.
+/// screen is cleared; the caller makes the next draw a full one.
 pub fn resume() -> std::io::Result<()> {
     use ratatui::crossterm::{execute, terminal};
     terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    execute!(std::io::stdout(), terminal::EnterAlternateScreen)?;
+    execute!(
+        std::io::stdout(),
+        terminal::EnterAlternateScreen,
+        terminal::Clear(terminal::ClearType::All)
+    )?;
     Ok(())
 }
