@@ -951,7 +951,10 @@ fn steps_that_need_a_terminal_say_so() {
     use opsdeck::wizard::flow::needs_terminal;
     let edit = needs_terminal("kubectl edit configmap c -n a").unwrap();
     assert!(edit.contains("handed over"), "{edit}");
-    assert!(!edit.contains("sed -i"), "no more EDITOR='sed -i …' advice: {edit}");
+    assert!(
+        !edit.contains("sed -i"),
+        "no more EDITOR='sed -i …' advice: {edit}"
+    );
     // An editor given on the line still runs on the terminal it is handed.
     assert!(needs_terminal("EDITOR='sed -i s/a/b/' kubectl edit configmap c").is_some());
     assert!(needs_terminal("kubectl exec -it pod -- sh").is_some());
