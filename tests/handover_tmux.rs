@@ -5,8 +5,10 @@
 //! keys); the configmap changes on the sim, the wizard comes back, and the
 //! timeline has `confirmed` and `finished`. A SIGHUP during the hand-over
 //! reaches the editor, the terminal is given back and `interrupted` recorded.
+//! `docker exec -it` on the real engine gets a shell in a busybox container.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap fails the test at its line
 
+mod docker_support;
 mod support;
 
 #[path = "fixtures/sim/common.rs"]
@@ -225,4 +227,63 @@ fn a_hangup_during_the_handover_reaches_the_editor_and_gives_the_terminal_back()
             .any(|l| l.contains("\"event\":\"confirmed\"") && l.contains(EDIT)),
         "{text}"
     );
+}
+
+#[test]
+fn docker_exec_it_gets_a_shell_in_a_busybox_container_on_the_real_engine() {
+    let _image = docker_support::ImageLease::acquire();
+    let mut containers = docker_support::Containers::default();
+    let name = containers.run("shell", &[], &["sleep", "600"]);
+    let data = tempfile::tempdir().unwrap();
+    let book = data.path().join("shell.md");
+    std::fs::write(
+        &book,
+        format!("# Shell\n\n## Look inside\n\n**Resolution:**\n\n```bash\ndocker exec -it {name} sh\n```\n"),
+    )
+    .unwrap();
+    let profile = data.path().join("writable.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            "name = \"writable\"\nreadonly = false\nrunbooks = [{:?}]\n",
+            book.display().to_string()
+        ),
+    )
+    .unwrap();
+    let env = format!(
+        "OPSDECK_DATA_DIR={d}/data OPSDECK_CONFIG_DIR={d}/config OPSDECK_PROFILE={p} HOME={d}",
+        d = data.path().display(),
+        p = profile.display()
+    );
+    let t = Tmux::start(
+        "docker",
+        80,
+        24,
+        &format!(
+            "{env} {} run {} 'Look inside'",
+            opsdeck_binary().display(),
+            book.display()
+        ),
+    );
+    t.wait_for("Step 1 of 1");
+    t.send_keys(&["Enter"]);
+    t.wait_for("Confirm");
+    t.send_keys(&["y"]);
+    // busybox sh on the real terminal, inside the container.
+    t.wait_for(" #");
+    t.wait_for("built-in shell");
+    t.send_line("tty > /tmp/tty; echo handed-over > /tmp/mark; exit 3");
+    let screen = t.wait_for("── exit 3");
+    assert!(screen.contains("interactive session"), "{screen}");
+    let mark = docker_support::docker(&["exec", &name, "cat", "/tmp/mark", "/tmp/tty"]);
+    assert!(mark.starts_with("handed-over\n/dev/pts/"), "{mark}");
+    let text = timeline_text(data.path());
+    let finished = text
+        .lines()
+        .find(|l| l.contains("\"event\":\"finished\""))
+        .unwrap_or_else(|| panic!("no finished in\n{text}"));
+    assert!(finished.contains("\"exit_code\":3"), "{finished}");
+    assert!(finished.contains("output not captured"), "{finished}");
+    t.send_keys(&["q"]);
+    t.wait_for("PROMPT$");
 }
