@@ -148,6 +148,30 @@ fn kubectl_edit_runs_an_editor_script_on_the_real_terminal() {
     let cm = configmap(&sim);
     assert!(cm.contains("5432") && !cm.contains("5433"), "{cm}");
     assert_edit_on_record(data.path());
+    // The postmortem says the session's output was not captured.
+    let entry = std::fs::read_dir(data.path().join("data/timelines"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let id = entry
+        .path()
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let out = std::process::Command::new(opsdeck_binary())
+        .args(["timeline", "export", &id, "--format", "md"])
+        .env("OPSDECK_DATA_DIR", data.path().join("data"))
+        .env("OPSDECK_CONFIG_DIR", data.path().join("config"))
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        md.contains("interactive session, output not captured"),
+        "{md}"
+    );
     // Keys reach the wizard again.
     t.send_keys(&["q"]);
     t.wait_for("PROMPT$");
