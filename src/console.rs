@@ -78,6 +78,33 @@ pub async fn run(mut app: App, paths: Paths, started: Instant, first: Vec<Effect
             }
         }
         crate::runtime::run_effects(effects, &mut app, &mut sources, &paths, &tx);
+        if let Some(h) = sources.handover.take() {
+            // The terminal reader must not compete with the command for keys.
+            drop(events);
+            crate::terminal::suspend();
+            let ended = crate::handover::run(h, &mut hangup).await;
+            crate::terminal::resume().wrap_err("cannot take the terminal back")?;
+            // A full redraw: the screen was cleared on entering it again, and
+            // with both buffers empty the next draw paints every cell.
+            // (`Terminal::clear` would ask the terminal where the cursor is.)
+            terminal.swap_buffers();
+            terminal.swap_buffers();
+            events = EventStream::new();
+            let (msgs, hung_up) = match ended {
+                crate::handover::Ended::Done(ev) => (ev, false),
+                crate::handover::Ended::HungUp(ev) => (ev, true),
+            };
+            let size = terminal.size()?;
+            let mut effects =
+                app.update(Msg::Resize(size.width, size.height), jiff::Timestamp::now());
+            for ev in msgs {
+                effects.extend(app.update(Msg::Wizard(ev), jiff::Timestamp::now()));
+            }
+            if hung_up {
+                effects.extend(app.update(Msg::Terminate("SIGHUP"), jiff::Timestamp::now()));
+            }
+            crate::runtime::run_effects(effects, &mut app, &mut sources, &paths, &tx);
+        }
         // Show the context actually in use when the profile left it to the kubeconfig.
         if app.kube.context.is_none()
             && let Some(ctx) = sources.kube_context()

@@ -7,6 +7,7 @@ use tokio::sync::mpsc;
 use crate::app::msg::Catalog;
 use crate::app::{App, Effect, Msg};
 use crate::config::Paths;
+use crate::handover::Handover;
 use crate::launch;
 use crate::wizard::exec::{self, RunEnv};
 use crate::wizard::flow::RunEvent;
@@ -14,7 +15,14 @@ use crate::wizard::timeline;
 
 /// Carries out a wizard effect; what it finds out at once is returned, the
 /// rest (the catalog, a command's progress) arrives through `tx`.
-pub fn apply(effect: Effect, app: &App, paths: &Paths, tx: &mpsc::Sender<Msg>) -> Vec<Msg> {
+/// A command that needs the terminal is left in `handover` for the loop.
+pub fn apply(
+    effect: Effect,
+    app: &App,
+    paths: &Paths,
+    tx: &mpsc::Sender<Msg>,
+    handover: &mut Option<Handover>,
+) -> Vec<Msg> {
     match effect {
         Effect::WizardCatalog { query, suggested } => {
             let profile = app.profile.clone();
@@ -64,6 +72,19 @@ pub fn apply(effect: Effect, app: &App, paths: &Paths, tx: &mpsc::Sender<Msg>) -
                 app.kube.context.as_deref(),
                 &launch::run_dir(paths),
             ) {
+                Ok(env) if spec.terminal => {
+                    if handover.is_some() {
+                        return vec![Msg::Wizard(RunEvent::Finished {
+                            run,
+                            exit_code: None,
+                            signal: None,
+                            timed_out: false,
+                            error: Some("another command has the terminal".into()),
+                        })];
+                    }
+                    *handover = Some(Handover { spec, env });
+                    Vec::new()
+                }
                 Ok(env) => {
                     tokio::spawn(exec::run(spec, env, tx.clone(), Msg::Wizard));
                     Vec::new()

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod console;
 pub mod executor;
+pub mod handover;
 pub mod input;
 pub mod launch;
 pub mod logging;

@@ -23,6 +23,9 @@ pub struct Sources {
     kube: Option<std::sync::Arc<kube::KubeHandle>>,
     /// Where Kubernetes updates go; kept to respawn on `:ns` and `:ctx`.
     kube_tx: Option<mpsc::Sender<SourceUpdate>>,
+    /// A confirmed command waiting for the terminal: the loop hands it over
+    /// once this turn's effects are done.
+    pub handover: Option<crate::handover::Handover>,
 }
 
 impl Sources {
@@ -50,6 +53,7 @@ impl Sources {
             docker_log: None,
             kube: None,
             kube_tx: None,
+            handover: None,
         };
         if profile.kubernetes.is_some() {
             let (utx, task) = forward(tx);
@@ -164,7 +168,9 @@ pub fn apply(
         )],
         Effect::RestartSources => {
             sources.stop();
+            let handover = sources.handover.take();
             *sources = Sources::start(&app.profile, &app.kube, tx.clone());
+            sources.handover = handover;
             Vec::new()
         }
         Effect::SwitchNamespaces(_) | Effect::SwitchContext(_) => {
@@ -239,7 +245,9 @@ pub fn apply(
         effect @ (Effect::WizardCatalog { .. }
         | Effect::WizardRun(_)
         | Effect::WizardKill { .. }
-        | Effect::TimelineAppend { .. }) => crate::executor::apply(effect, app, paths, tx),
+        | Effect::TimelineAppend { .. }) => {
+            crate::executor::apply(effect, app, paths, tx, &mut sources.handover)
+        }
         Effect::SaveLogs { name, lines } => {
             let dir = paths.data_dir.join("logs");
             let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ");

@@ -36,3 +36,24 @@ impl Drop for RestoreGuard {
         restore();
     }
 }
+
+/// Leaves raw mode and the alternate screen for a command that needs the
+/// terminal (the same as `restore`).
+pub fn suspend() {
+    restore();
+    let _ = ratatui::crossterm::execute!(std::io::stdout(), ratatui::crossterm::cursor::Show);
+}
+
+/// Enters raw mode and the alternate screen again after `suspend`; the
+/// screen is cleared; the caller makes the next draw a full one.
+pub fn resume() -> std::io::Result<()> {
+    use ratatui::crossterm::{execute, terminal};
+    terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(
+        std::io::stdout(),
+        terminal::EnterAlternateScreen,
+        terminal::Clear(terminal::ClearType::All)
+    )?;
+    Ok(())
+}

@@ -44,6 +44,7 @@ fn run_cmd(command: &str, env: RunEnv, timeout: Duration) -> (i32, Vec<String>, 
             timeout,
             secrets: Vec::new(),
             ahead: None,
+            terminal: false,
         };
         tokio::spawn(exec::run(spec, env, tx, |e| e));
         let mut pgid = 0;
@@ -128,6 +129,7 @@ fn stopping_kills_the_whole_process_group_and_not_us() {
             timeout: Duration::from_secs(120),
             secrets: Vec::new(),
             ahead: None,
+            terminal: false,
         };
         tokio::spawn(exec::run(spec, sh(), tx, |e| e));
         let mut pgid = 0;

@@ -949,8 +949,14 @@ fn secret_values_never_reach_the_screen() {
 #[test]
 fn steps_that_need_a_terminal_say_so() {
     use opsdeck::wizard::flow::needs_terminal;
-    assert!(needs_terminal("kubectl edit configmap c -n a").is_some());
-    assert!(needs_terminal("EDITOR='sed -i s/a/b/' kubectl edit configmap c").is_none());
+    let edit = needs_terminal("kubectl edit configmap c -n a").unwrap();
+    assert!(edit.contains("handed over"), "{edit}");
+    assert!(
+        !edit.contains("sed -i"),
+        "no more EDITOR='sed -i …' advice: {edit}"
+    );
+    // An editor given on the line still runs on the terminal it is handed.
+    assert!(needs_terminal("EDITOR='sed -i s/a/b/' kubectl edit configmap c").is_some());
     assert!(needs_terminal("kubectl exec -it pod -- sh").is_some());
     assert!(needs_terminal("docker exec -it web bash").is_some());
     assert!(needs_terminal("kubectl get pods").is_none());

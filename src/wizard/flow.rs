@@ -65,6 +65,9 @@ pub struct RunSpec {
     /// The `confirmed` record: appended and fsynced before the command is
     /// started, or the command is not started at all.
     pub ahead: Option<Entry>,
+    /// The command needs a terminal (an editor, `-it`, a bare client): it is
+    /// handed the real one, and its output is not captured.
+    pub terminal: bool,
 }
 
 impl fmt::Debug for RunSpec {
@@ -76,6 +79,7 @@ impl fmt::Debug for RunSpec {
             .field("timeout", &self.timeout)
             .field("secrets", &self.secrets.len())
             .field("ahead", &self.ahead.is_some())
+            .field("terminal", &self.terminal)
             .finish()
     }
 }
@@ -202,6 +206,8 @@ pub struct Running {
     pub risk: Risk,
     pub preview: bool,
     pub killed: bool,
+    /// Handed the terminal: its output is not captured.
+    pub terminal: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -909,7 +915,15 @@ impl Wizard {
         self.masks = OutputMasks::new(&self.secrets());
         self.output
             .push_back(OutputLine::plain(format!("$ {shown}"), false));
+        let terminal = !preview
+            && (self
+                .items
+                .get(index)
+                .and_then(Item::command)
+                .is_some_and(|c| c.needs_terminal())
+                || needs_terminal(&real).is_some());
         self.running = Some(Running {
+            terminal,
             run,
             item: index,
             pgid: None,
@@ -920,13 +934,21 @@ impl Wizard {
             preview,
             killed: false,
         });
-        self.say(Level::Info, "running… Ctrl-C stops it");
+        if terminal {
+            self.say(
+                Level::Info,
+                "the terminal is handed over; opsdeck comes back when the command ends",
+            );
+        } else {
+            self.say(Level::Info, "running… Ctrl-C stops it");
+        }
         vec![Request::Run(RunSpec {
             run,
             command: real,
             timeout,
             secrets: self.secrets(),
             ahead: Some(ahead),
+            terminal,
         })]
     }
 
@@ -999,6 +1021,11 @@ impl Wizard {
             format!("killed by signal {s}")
         } else {
             format!("failed (exit {})", exit_code.unwrap_or(-1))
+        };
+        let outcome = if r.terminal && error.is_none() {
+            format!("{outcome}; {NOT_CAPTURED}")
+        } else {
+            outcome
         };
         let ok = exit_code == Some(0) && error.is_none() && !timed_out;
         let status_line = match exit_code {
@@ -1484,21 +1511,24 @@ pub fn preview_of(real: &str) -> Option<String> {
     Some(format!("{real} --dry-run=server"))
 }
 
-/// Why a command will not work without a terminal, if it needs one. Wizard
-/// commands run without a terminal, so the screen stays the wizard's.
+/// What the timeline and the export say of a command that had the terminal.
+pub const NOT_CAPTURED: &str = "interactive session, output not captured";
+
+/// Why a command needs a terminal, if it does. Such a command is handed the
+/// real terminal (the wizard's screen comes back when it ends).
 pub fn needs_terminal(text: &str) -> Option<&'static str> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let has = |w: &str| words.contains(&w);
-    if has("kubectl") && has("edit") && !text.contains("EDITOR=") {
+    if has("kubectl") && has("edit") {
         return Some(
-            "kubectl edit needs an editor on a terminal: press e and put EDITOR='sed -i …' in front, or use kubectl patch",
+            "kubectl edit opens an editor ($EDITOR, else vi, else nano): the terminal is handed over; its output is not captured",
         );
     }
     if (has("exec") || has("run") || has("attach"))
         && (has("-it") || has("-ti") || (has("-i") && has("-t")))
     {
         return Some(
-            "interactive (-it): it gets no terminal here; run it in another terminal, then s to skip with what you saw",
+            "interactive (-it): the terminal is handed over; what is typed there is not checked, its output is not captured",
         );
     }
     None

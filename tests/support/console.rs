@@ -73,6 +73,29 @@ impl Console {
             &self.paths,
             &self.tx,
         );
+        // A step that needs a terminal: handed over as the console loop does
+        // (here without a terminal to leave), its events fed back.
+        while let Some(h) = self.sources.handover.take() {
+            let ended = self.rt.block_on(async {
+                let mut hangup =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).unwrap();
+                opsdeck::handover::run(h, &mut hangup).await
+            });
+            let events = match ended {
+                opsdeck::handover::Ended::Done(ev) | opsdeck::handover::Ended::HungUp(ev) => ev,
+            };
+            let mut fx = Vec::new();
+            for ev in events {
+                fx.extend(self.app.update(Msg::Wizard(ev), now()));
+            }
+            opsdeck::runtime::run_effects(
+                fx,
+                &mut self.app,
+                &mut self.sources,
+                &self.paths,
+                &self.tx,
+            );
+        }
     }
 
     pub fn key(&mut self, code: KeyCode) {
