@@ -51,7 +51,8 @@ pub fn apply(
             // child exists; if it cannot be written, nothing runs.
             if let Some(entry) = spec.ahead.take() {
                 let written = match &app.wizard.run {
-                    Some(w) => write_timeline(&w.incident, entry, paths).map_err(|e| e.to_string()),
+                    Some(w) => write_timeline(&w.incident, entry, paths, &app.who)
+                        .map_err(|e| e.to_string()),
                     None => Err("no incident is open".to_string()),
                 };
                 if let Err(e) = written {
@@ -108,7 +109,7 @@ pub fn apply(
             Vec::new()
         }
         Effect::TimelineAppend { incident, entry } => {
-            match write_timeline(&incident, entry, paths) {
+            match write_timeline(&incident, entry, paths, &app.who) {
                 Ok(()) => Vec::new(),
                 Err(e) => {
                     tracing::error!("{e}");
@@ -124,11 +125,12 @@ pub fn apply(
     }
 }
 
-/// A record for the timeline, stamped when it is written, with the current user.
-pub fn stamp(entry: timeline::Entry) -> timeline::Record {
+/// A record for the timeline, stamped when it is written, by `who` (read
+/// once at start).
+pub fn stamp(entry: timeline::Entry, who: &timeline::Who) -> timeline::Record {
     timeline::Record {
         at: jiff::Timestamp::now(),
-        who: timeline::Who::current(),
+        who: who.clone(),
         entry,
     }
 }
@@ -138,7 +140,8 @@ pub fn write_timeline(
     incident: &str,
     entry: timeline::Entry,
     paths: &Paths,
+    who: &timeline::Who,
 ) -> Result<(), timeline::TimelineError> {
     let path = timeline::path_for(&paths.timelines_dir(), incident);
-    timeline::append(&path, &stamp(entry))
+    timeline::append(&path, &stamp(entry, who))
 }

@@ -243,6 +243,9 @@ impl Launch {
                     target: session::target_of(app),
                     platform: session::platform_of(app),
                     rules: rules.clone(),
+                    first_run: 1,
+                    env_vars: app.env.vars.clone(),
+                    now: app.now,
                 };
                 if let Some((mut wizard, _start)) = Wizard::new(&runbook, procedure, setup) {
                     let entries: Vec<Entry> = records.into_iter().map(|r| r.entry).collect();

@@ -250,7 +250,7 @@ async fn open_console(
             // The incident's first records are written before the screen opens:
             // a timeline that cannot be written stops here, with its reason.
             opsdeck::app::Effect::TimelineAppend { incident, entry } => {
-                opsdeck::executor::write_timeline(&incident, entry, &paths)?
+                opsdeck::executor::write_timeline(&incident, entry, &paths, &app.who)?
             }
             other => first.push(other),
         }

@@ -500,7 +500,11 @@ fn timeline_follow_shows_events_as_they_are_written() {
     let id = "20260101T000000Z-pod-crash-loop";
     let file = timeline::path_for(&tdir, id);
     let write = |entry: Entry| {
-        timeline::append(&file, &opsdeck::executor::stamp(entry)).unwrap();
+        timeline::append(
+            &file,
+            &opsdeck::executor::stamp(entry, &timeline::Who::current()),
+        )
+        .unwrap();
     };
     write(Entry::Start {
         incident: id.into(),

@@ -579,6 +579,9 @@ fn variants_switch_between_platforms() {
         target: Target::default(),
         platform: Some(opsdeck::model::Platform::Docker),
         rules,
+        first_run: 1,
+        env_vars: Default::default(),
+        now: jiff::Timestamp::UNIX_EPOCH,
     };
     let (mut w, _) = Wizard::new(&rb, pi, setup).unwrap();
     w.mode = Mode::Steps;
@@ -591,6 +594,7 @@ fn variants_switch_between_platforms() {
         k,
         km.action(opsdeck::model::Section::Wizard, &k),
         &Default::default(),
+        jiff::Timestamp::UNIX_EPOCH,
     );
     assert_ne!(w.items[idx].command().unwrap().platform, first);
 }
@@ -722,11 +726,12 @@ fn resume_replays_the_timeline_and_refuses_a_changed_runbook() {
     let first = launch.apply(&mut app);
     let id = wizard(&app).incident.clone();
     // Drive two steps, writing the timeline as the runtime does.
+    let who = app.who.clone();
     let write = |fx: Vec<Effect>| {
         for e in entries(&fx) {
             timeline::append(
                 &timeline::path_for(&paths.timelines_dir(), &id),
-                &opsdeck::executor::stamp(e),
+                &opsdeck::executor::stamp(e, &who),
             )
             .unwrap();
         }
@@ -1051,4 +1056,61 @@ fn risk_badges_carry_their_colour() {
     assert_eq!(buf[(x + 2, y)].fg, app.theme.warn.fg.unwrap());
     let (x, y) = find("5 R Check");
     assert_eq!(buf[(x + 2, y)].fg, app.theme.ok.fg.unwrap());
+}
+
+/// Run numbers, start and end times come from the state and the messages, not
+/// from a clock or a process-wide counter: the same keys give the same records.
+#[test]
+fn runs_are_numbered_and_stamped_from_the_messages() {
+    let t0 = support::now();
+    let t1 = t0 + jiff::SignedDuration::from_secs(5);
+    let t2 = t0 + jiff::SignedDuration::from_secs(65);
+    let mut app = at_steps(false);
+    let fx = app.update(
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        t1,
+    );
+    let r = runs(&fx);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].run, 1, "the first run of the session is number 1");
+    assert_eq!(wizard(&app).running.as_ref().unwrap().started, t1);
+    let fx = app.update(
+        Msg::Wizard(RunEvent::Finished {
+            run: r[0].run,
+            exit_code: Some(0),
+            signal: None,
+            timed_out: false,
+            error: None,
+        }),
+        t2,
+    );
+    match &entries(&fx)[..] {
+        [Entry::Command { started, ended, .. }] => {
+            assert_eq!((*started, *ended), (t1, t2));
+        }
+        other => panic!("{other:?}"),
+    }
+    // A procedure started over the open one continues its run numbers, so a
+    // late report of the old one's command is never taken for the new one's.
+    let next = wizard(&app).next_run;
+    assert_eq!(next, 2);
+    let (ri, pi) = (0..app.wizard.catalog.len())
+        .find_map(|ri| (!app.wizard.catalog[ri].procedures.is_empty()).then_some((ri, 0)))
+        .unwrap();
+    opsdeck::app::wizard::start(&mut app, ri, pi);
+    assert_eq!(wizard(&app).next_run, next);
+}
+
+/// `$VAR`s the environment set at start are the shell's to expand; the set is
+/// the one read at start, not the process's environment at drawing time.
+#[test]
+fn env_vars_come_from_the_environment_read_at_start() {
+    let mut app = at_steps(false);
+    let w = app.wizard.run.as_mut().unwrap();
+    w.apply_edit(GET_PODS, "echo $OPSDECK_FLOW_VAR".into());
+    let names =
+        |w: &Wizard| -> Vec<String> { w.missing(GET_PODS).into_iter().map(|p| p.name).collect() };
+    assert_eq!(names(w), vec!["OPSDECK_FLOW_VAR".to_string()]);
+    w.env_vars.insert("OPSDECK_FLOW_VAR".into());
+    assert!(names(w).is_empty(), "set at start: no prompt");
 }

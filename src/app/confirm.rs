@@ -62,14 +62,17 @@ pub enum Decision {
 impl Confirm {
     pub fn can_confirm(&self) -> bool {
         match (&self.tier, &self.expected) {
-            (Tier::Destructive, Some(name)) => self.typed == *name,
+            (Tier::Destructive, Some(name)) => self.typed.trim() == name,
             _ => true,
         }
     }
 
     pub fn on_key(&mut self, key: KeyEvent) -> Decision {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match (self.tier, key.code) {
+            // Ctrl-C cancels here as in the wizard's confirmation.
             (_, KeyCode::Esc) => Decision::Cancelled,
+            (_, KeyCode::Char('c')) if ctrl => Decision::Cancelled,
             (_, KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right) => {
                 self.on_confirm = !self.on_confirm;
                 Decision::Pending
@@ -125,6 +128,67 @@ mod tests {
                 namespace: "ns".into(),
                 pod: "x-1".into(),
             },
+        }
+    }
+
+    /// Every tier, with the same rules as the wizard's confirmation: Ctrl-C and
+    /// Esc cancel, typed names are trimmed and must match exactly.
+    #[test]
+    fn keys_by_tier() {
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        let chars = |s: &str| s.chars().map(|c| key(KeyCode::Char(c))).collect::<Vec<_>>();
+        let enter = key(KeyCode::Enter);
+        let tab = key(KeyCode::Tab);
+        let cases: Vec<(Tier, Vec<KeyEvent>, &str)> = vec![
+            (Tier::Mutating, vec![ctrl_c], "cancelled"),
+            (Tier::Mutating, vec![key(KeyCode::Esc)], "cancelled"),
+            (Tier::Mutating, vec![key(KeyCode::Char('n'))], "cancelled"),
+            (Tier::Mutating, vec![key(KeyCode::Char('y'))], "confirmed"),
+            (Tier::Mutating, vec![enter], "cancelled"),
+            (Tier::Mutating, vec![tab, enter], "confirmed"),
+            (Tier::Destructive, vec![ctrl_c], "cancelled"),
+            (Tier::Destructive, chars("y"), "pending"),
+            (
+                Tier::Destructive,
+                [chars("x-1"), vec![enter]].concat(),
+                "confirmed",
+            ),
+            (
+                Tier::Destructive,
+                [chars(" x-1 "), vec![enter]].concat(),
+                "confirmed",
+            ),
+            (
+                Tier::Destructive,
+                [chars("x-"), vec![tab, enter]].concat(),
+                "pending",
+            ),
+            (
+                Tier::Destructive,
+                [chars("X-1"), vec![tab, enter]].concat(),
+                "pending",
+            ),
+            (
+                Tier::Destructive,
+                [chars("x-1"), vec![ctrl_c]].concat(),
+                "cancelled",
+            ),
+        ];
+        for (tier, keys, want) in cases {
+            let mut d = dialog(tier);
+            let mut got = Decision::Pending;
+            for k in &keys {
+                got = d.on_key(*k);
+                if got != Decision::Pending {
+                    break;
+                }
+            }
+            let got = match got {
+                Decision::Pending => "pending",
+                Decision::Cancelled => "cancelled",
+                Decision::Confirmed(_) => "confirmed",
+            };
+            assert_eq!(got, want, "{tier:?} {keys:?}");
         }
     }
 

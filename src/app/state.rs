@@ -128,6 +128,8 @@ pub struct App {
     pub tz: jiff::tz::TimeZone,
     /// What the environment said at start.
     pub env: Env,
+    /// Who runs the console, read once at start; timeline records name them.
+    pub who: crate::wizard::timeline::Who,
     pub size: (u16, u16),
     pub completions: Completions,
     /// The runbook wizard: picker, running procedure, suggestion.
@@ -139,10 +141,12 @@ pub struct App {
 }
 
 impl App {
-    /// A fresh state for `profile`; reads the environment once ([`Env::from_process`]).
+    /// A fresh state for `profile`; reads the environment and the user once
+    /// ([`Env::from_process`], [`Who::current`](crate::wizard::timeline::Who::current)).
     pub fn new(profile: Profile, theme: Theme, keymap: Keymap, readonly: bool) -> App {
         App::with_env(
             Env::from_process(),
+            crate::wizard::timeline::Who::current(),
             Timestamp::now(),
             profile,
             theme,
@@ -154,6 +158,7 @@ impl App {
     /// A fresh state for `profile` in `env`, at `now`: no clock, no environment.
     pub fn with_env(
         env: Env,
+        who: crate::wizard::timeline::Who,
         now: Timestamp,
         profile: Profile,
         theme: Theme,
@@ -203,6 +208,7 @@ impl App {
             now,
             tz: env.tz.clone(),
             env,
+            who,
             size: (80, 24),
             completions: Completions::default(),
             wizard: crate::wizard::WizardState::default(),

@@ -68,6 +68,9 @@ pub fn start(app: &mut App, ri: usize, pi: usize) -> Vec<Effect> {
         target: target_of(app),
         platform: platform_of(app),
         rules: app.wizard.rules.clone().unwrap_or_else(Rules::builtin),
+        first_run: app.wizard.run.as_ref().map_or(1, |w| w.next_run),
+        env_vars: app.env.vars.clone(),
+        now: app.now,
     };
     let Some((wizard, requests)) = Wizard::new(runbook, pi, setup) else {
         return Vec::new();
@@ -131,7 +134,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         app.wizard.open = false;
         return Vec::new();
     };
-    let requests = w.on_key(key, action, &live);
+    let requests = w.on_key(key, action, &live, app.now);
     w.refresh_completions(&live);
     effects(app, requests)
 }
@@ -178,7 +181,7 @@ pub fn on_run_event(app: &mut App, ev: RunEvent) -> Vec<Effect> {
     let Some(w) = app.wizard.run.as_mut() else {
         return Vec::new();
     };
-    let requests = w.on_run_event(ev);
+    let requests = w.on_run_event(ev, app.now);
     effects(app, requests)
 }
 

@@ -11,6 +11,9 @@ pub struct Env {
     pub docker_host: Option<String>,
     /// The local time zone (`TZ`, else the system's), for clock times.
     pub tz: jiff::tz::TimeZone,
+    /// The names of the variables set (values are not kept: the shell expands
+    /// `$VAR` itself, and a value may be a secret).
+    pub vars: std::collections::BTreeSet<String>,
 }
 
 impl Env {
@@ -20,6 +23,10 @@ impl Env {
                 .ok()
                 .filter(|h| !h.trim().is_empty()),
             tz: jiff::tz::TimeZone::system(),
+            vars: std::env::vars_os()
+                .filter(|(_, v)| v.to_str().is_some())
+                .filter_map(|(k, _)| k.into_string().ok())
+                .collect(),
         }
     }
 
@@ -74,6 +81,7 @@ mod tests {
         let env = Env {
             docker_host: Some("tcp://10.0.0.1:2375".into()),
             tz: jiff::tz::TimeZone::UTC,
+            vars: Default::default(),
         };
         assert_eq!(env.docker_host(None), "tcp://10.0.0.1:2375");
         assert_eq!(env.docker_host(Some(" ")), "tcp://10.0.0.1:2375");
@@ -81,6 +89,7 @@ mod tests {
         let unset = Env {
             docker_host: None,
             tz: jiff::tz::TimeZone::UTC,
+            vars: Default::default(),
         };
         assert_eq!(unset.docker_host(None), DEFAULT_DOCKER_HOST);
         assert_eq!(

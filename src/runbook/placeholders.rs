@@ -59,15 +59,6 @@ pub struct Placeholder {
     pub default: Option<String>,
 }
 
-impl Placeholder {
-    /// For `$VAR` placeholders: the value the environment already gives.
-    pub fn env_value(&self) -> Option<String> {
-        (self.syntax == PlaceholderSyntax::EnvVar)
-            .then(|| std::env::var(&self.name).ok())
-            .flatten()
-    }
-}
-
 /// Shell and tool variables that are never placeholders.
 const COMMON_VARS: &[&str] = &[
     "HOME",
@@ -192,8 +183,8 @@ pub fn defined_names(text: &str) -> Vec<String> {
 /// All placeholders in `cmd`, in order. `$VAR`s the command defines are skipped.
 ///
 /// `$VAR`s are reported whether or not the environment sets them, so an import
-/// does not depend on the shell it runs in; [`Placeholder::env_value`] tells the
-/// caller when the environment already has a value.
+/// does not depend on the shell it runs in; the wizard skips those the
+/// environment it was started in sets.
 pub fn find(cmd: &str) -> Vec<Placeholder> {
     find_with_defined(cmd, &[])
 }

@@ -30,9 +30,6 @@ use crate::runbook::{Command, Interpreter, Procedure, Runbook};
 pub const OUTPUT_LINES: usize = 2000;
 /// Lines of output kept in the timeline per command.
 pub const EXCERPT_LINES: usize = 20;
-/// Run numbers are unique in the process, so a report from a command of a
-/// wizard that has since been replaced is never taken for a new one's.
-static NEXT_RUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 pub use super::output::{OutputLine, OutputMasks};
 pub use super::replay::unfinished_note;
@@ -239,6 +236,15 @@ pub struct Wizard {
     /// Steps confirmed and started in an earlier session whose end was
     /// never recorded, with when they started.
     pub unfinished: BTreeMap<usize, Timestamp>,
+    /// The number the next command run gets. A wizard that replaces another
+    /// continues its numbers, so a report from a command of the old one is
+    /// never taken for a new one's.
+    pub next_run: u64,
+    /// The environment variables set when the console started (names only):
+    /// a `$VAR` among them is the shell's to expand.
+    pub env_vars: BTreeSet<String>,
+    /// When the message being handled arrived; stamps run starts and ends.
+    now: Timestamp,
 }
 
 /// Everything a new wizard needs to know about where it runs.
@@ -248,6 +254,12 @@ pub struct Setup {
     pub target: Target,
     pub platform: Option<Platform>,
     pub rules: Rules,
+    /// The number of the first command run (see [`Wizard::next_run`]).
+    pub first_run: u64,
+    /// The names of the environment variables set at start.
+    pub env_vars: BTreeSet<String>,
+    /// When the wizard opens.
+    pub now: Timestamp,
 }
 
 impl Wizard {
@@ -291,6 +303,9 @@ impl Wizard {
             reveal: false,
             masks: OutputMasks::default(),
             unfinished: BTreeMap::new(),
+            next_run: setup.first_run,
+            env_vars: setup.env_vars,
+            now: setup.now,
         };
         Some((w, vec![Request::Record(start)]))
     }
@@ -352,7 +367,7 @@ impl Wizard {
             .iter()
             .filter(|p| !self.values.contains_key(&p.name))
             // `$VAR` set in the environment is the shell's to expand.
-            .filter(|p| !(p.syntax == PlaceholderSyntax::EnvVar && p.env_value().is_some()))
+            .filter(|p| !(p.syntax == PlaceholderSyntax::EnvVar && self.env_vars.contains(&p.name)))
             .filter(|p| seen.insert(p.name.clone()))
             .cloned()
             .collect()
@@ -364,7 +379,15 @@ impl Wizard {
     }
 
     /// A key press. `action` is what the `[wizard]` keymap section says it means.
-    pub fn on_key(&mut self, key: KeyEvent, action: Option<Action>, live: &Live) -> Vec<Request> {
+    /// `now` is when the key arrived.
+    pub fn on_key(
+        &mut self,
+        key: KeyEvent,
+        action: Option<Action>,
+        live: &Live,
+        now: Timestamp,
+    ) -> Vec<Request> {
+        self.now = now;
         let ctrl_c =
             key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
         match std::mem::replace(&mut self.mode, Mode::Steps) {
@@ -880,7 +903,8 @@ impl Wizard {
         confirmed: Confirmation,
         preview: bool,
     ) -> Vec<Request> {
-        let run = NEXT_RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let run = self.next_run;
+        self.next_run += 1;
         let timeout = self
             .items
             .get(index)
@@ -892,7 +916,7 @@ impl Wizard {
         if !preview {
             self.unfinished.remove(&index);
         }
-        let started = Timestamp::now();
+        let started = self.now;
         let ahead = Entry::Confirmed {
             item: index,
             step: self
@@ -953,7 +977,9 @@ impl Wizard {
     }
 
     /// A report from the executor.
-    pub fn on_run_event(&mut self, ev: RunEvent) -> Vec<Request> {
+    /// `now` is when the event arrived.
+    pub fn on_run_event(&mut self, ev: RunEvent, now: Timestamp) -> Vec<Request> {
+        self.now = now;
         match ev {
             RunEvent::Started { run, pgid } => {
                 let mut out = Vec::new();
@@ -1081,7 +1107,7 @@ impl Wizard {
                 ..self.target.clone()
             },
             started: r.started,
-            ended: Timestamp::now(),
+            ended: self.now,
             exit_code,
             outcome,
             output: excerpt,

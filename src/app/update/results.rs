@@ -40,6 +40,7 @@ impl App {
         let name = profile.name.clone();
         let mut next = App::with_env(
             self.env.clone(),
+            self.who.clone(),
             self.now,
             profile,
             self.theme.clone(),
