@@ -32,6 +32,11 @@ impl Sources {
         let (refresh, refresh_rx) = watch::channel(0u64);
         let mut tasks =
             health::spawn_checks(&profile.services, tx.clone(), Msg::Health, refresh_rx);
+        tasks.extend(crate::sources::alerts::spawn(
+            profile,
+            tx.clone(),
+            Msg::Alerts,
+        ));
         let docker = profile.docker.as_ref().map(|d| {
             let (utx, task) = forward(tx.clone());
             tasks.push(task);
@@ -242,6 +247,7 @@ pub fn apply(
         }
         Effect::RunAction(action) => run_action(action, sources, tx.clone(), app),
         effect @ (Effect::WizardCatalog { .. }
+        | Effect::AlertProcedure { .. }
         | Effect::WizardRun(_)
         | Effect::WizardKill { .. }
         | Effect::TimelineAppend { .. }) => crate::wizard::effects::apply(effect, app, paths, tx),

@@ -961,7 +961,7 @@ fn the_dashboard_announces_the_suggestion_once() {
         rows: vec![oom],
     }));
     assert_eq!(
-        app.wizard.suggestion.as_ref().map(|s| s.label),
+        app.wizard.suggestion.as_ref().map(|s| s.label.as_str()),
         Some("Out of Memory")
     );
 }

@@ -1,6 +1,7 @@
 //! State, actions, messages and `update`.
 
 pub mod action;
+pub mod alerts;
 pub mod confirm;
 pub mod events;
 pub mod logs;

@@ -11,6 +11,8 @@ pub enum Msg {
     Resize(u16, u16),
     Health(HealthResult),
     Source(SourceUpdate),
+    /// A poll of Prometheus (and Alertmanager), from the alerts source.
+    Alerts(super::alerts::AlertsMsg),
     /// The terminal went away (SIGHUP) or we were asked to stop (SIGTERM).
     Terminate(&'static str),
     /// Something the runtime wants the operator to see in the status line.
@@ -55,6 +57,10 @@ pub enum Effect {
     WizardCatalog {
         query: String,
         suggested: bool,
+    },
+    /// Load the runbook catalog, then open the procedure answering an alert.
+    AlertProcedure {
+        alert: String,
     },
     /// Run a wizard command in the operator's shell.
     WizardRun(crate::wizard::RunSpec),

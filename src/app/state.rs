@@ -19,10 +19,18 @@ pub enum Pane {
     Workloads,
     Events,
     Logs,
+    /// Prometheus alerts and the profile's SLOs (only with `[prometheus]`).
+    Alerts,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Services, Pane::Workloads, Pane::Events, Pane::Logs];
+    pub const ALL: [Pane; 5] = [
+        Pane::Services,
+        Pane::Workloads,
+        Pane::Events,
+        Pane::Logs,
+        Pane::Alerts,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -30,6 +38,7 @@ impl Pane {
             Pane::Workloads => "Workloads",
             Pane::Events => "Events",
             Pane::Logs => "Logs",
+            Pane::Alerts => "Alerts",
         }
     }
 
@@ -39,15 +48,16 @@ impl Pane {
             Pane::Workloads => 2,
             Pane::Events => 3,
             Pane::Logs => 4,
+            Pane::Alerts => 5,
         }
     }
 
     pub fn next(self) -> Pane {
-        Pane::ALL[self.number() % 4]
+        Pane::ALL[self.number() % Pane::ALL.len()]
     }
 
     pub fn prev(self) -> Pane {
-        Pane::ALL[(self.number() + 2) % 4]
+        Pane::ALL[(self.number() + Pane::ALL.len() - 2) % Pane::ALL.len()]
     }
 }
 
@@ -109,6 +119,8 @@ pub struct App {
     pub workloads: WorkloadsView,
     pub events: EventsView,
     pub logs: LogView,
+    /// Prometheus alerts and SLOs (pane 5).
+    pub alerts: super::alerts::AlertsView,
     pub kube: KubeTarget,
     /// Problems with config, theme or keymap files, shown until dismissed.
     pub warnings: Vec<String>,
@@ -136,6 +148,7 @@ impl App {
             .collect();
         let mut workloads = WorkloadsView::default();
         let kube = KubeTarget::from_profile(&profile);
+        let alerts = super::alerts::AlertsView::from_profile(&profile);
         if profile.kubernetes.is_some() {
             workloads
                 .states
@@ -162,6 +175,7 @@ impl App {
             workloads,
             events: EventsView::default(),
             logs: LogView::default(),
+            alerts,
             kube,
             warnings,
             flash: None,

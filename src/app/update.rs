@@ -57,6 +57,12 @@ impl App {
                 wizard::session::refresh_suggestion(self);
                 Vec::new()
             }
+            Msg::Alerts(m) => {
+                self.alerts.apply(m, self.now);
+                self.dirty = true;
+                wizard::session::refresh_suggestion(self);
+                Vec::new()
+            }
             Msg::Terminate(why) => {
                 let mut effects = wizard::session::on_terminate(self, why);
                 self.quit = true;
@@ -202,12 +208,23 @@ impl App {
                     ..Palette::default()
                 }));
             }
-            Action::FocusNext => self.focus = self.focus.next(),
-            Action::FocusPrev => self.focus = self.focus.prev(),
+            Action::FocusNext => {
+                self.focus = self.focus.next();
+                if self.focus == Pane::Alerts && !self.alerts.configured {
+                    self.focus = self.focus.next();
+                }
+            }
+            Action::FocusPrev => {
+                self.focus = self.focus.prev();
+                if self.focus == Pane::Alerts && !self.alerts.configured {
+                    self.focus = self.focus.prev();
+                }
+            }
             Action::FocusServices => self.focus = Pane::Services,
             Action::FocusWorkloads => self.focus = Pane::Workloads,
             Action::FocusEvents => self.focus = Pane::Events,
             Action::FocusLogs => self.focus = Pane::Logs,
+            Action::FocusAlerts => return super::alerts::focus(self),
             Action::Zoom => self.zoom = !self.zoom,
             Action::Filter => {
                 let text = match self.focus {
@@ -224,8 +241,8 @@ impl App {
                         .as_ref()
                         .map(|f| f.text.clone())
                         .unwrap_or_default(),
-                    Pane::Services => {
-                        self.flash = Some("the Services pane has no filter".into());
+                    Pane::Services | Pane::Alerts => {
+                        self.flash = Some(format!("the {} pane has no filter", self.focus.title()));
                         return Vec::new();
                     }
                 };
@@ -254,12 +271,14 @@ impl App {
                 Pane::Workloads => self.workloads.to_top(),
                 Pane::Events => self.events.selected = 0,
                 Pane::Logs => self.logs.to_top(),
+                Pane::Alerts => self.alerts.selected = 0,
             },
             Action::Bottom => match self.focus {
                 Pane::Services => self.services_selected = self.services.len().saturating_sub(1),
                 Pane::Workloads => self.workloads.to_bottom(),
                 Pane::Events => self.events.selected = self.events.len().saturating_sub(1),
                 Pane::Logs => self.logs.to_bottom(),
+                Pane::Alerts => self.alerts.move_by(isize::MAX / 2),
             },
             Action::Select => return self.select(),
             Action::Refresh => {
@@ -331,6 +350,7 @@ impl App {
                 self.events.selected =
                     (self.events.selected as isize + delta).clamp(0, max.max(0)) as usize;
             }
+            Pane::Alerts => self.alerts.move_by(delta),
             Pane::Logs => {
                 if delta < 0 {
                     self.logs.scroll_up(delta.unsigned_abs());
@@ -343,6 +363,7 @@ impl App {
 
     fn select(&mut self) -> Vec<Effect> {
         match self.focus {
+            Pane::Alerts => super::alerts::open_selected(self),
             Pane::Workloads => self.follow_selected(false),
             Pane::Services => {
                 if let Some(row) = self.services.get(self.services_selected) {
@@ -581,7 +602,7 @@ impl App {
             Pane::Workloads => self.workloads.set_filter(None),
             Pane::Events => self.events.filter = None,
             Pane::Logs => self.logs.filter = None,
-            Pane::Services => {}
+            Pane::Services | Pane::Alerts => {}
         }
     }
 
@@ -616,7 +637,7 @@ impl App {
                 self.events.filter = (!text.is_empty()).then(|| LogFilter::new(&text));
             }
             Pane::Logs => self.logs.filter = (!text.is_empty()).then(|| LogFilter::new(&text)),
-            Pane::Services => {}
+            Pane::Services | Pane::Alerts => {}
         }
         Vec::new()
     }

@@ -1,5 +1,6 @@
 //! Drawing. `draw` is a pure function of the state: no I/O, no locks.
 
+pub mod alerts;
 pub mod confirm;
 pub mod events;
 pub mod format;
@@ -9,6 +10,7 @@ pub mod logs;
 pub mod overlay;
 pub mod palette;
 pub mod services;
+pub mod slo;
 pub mod status;
 pub mod wizard;
 pub mod workloads;
@@ -35,7 +37,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
         wizard::draw(frame, app, area);
         return;
     }
-    let l = layout::dashboard(area, app.zoom.then_some(app.focus));
+    let alerts_rows = app
+        .alerts
+        .configured
+        .then(|| alerts::height(app, area.width, area.height.saturating_sub(2)));
+    let l = layout::dashboard_with_alerts(area, app.zoom.then_some(app.focus), alerts_rows);
     status::draw_top(frame, app, l.top);
     for (pane, rect) in l.panes {
         let Some(rect) = rect else { continue };
@@ -44,6 +50,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Pane::Workloads => workloads::draw(frame, app, rect),
             Pane::Events => events::draw(frame, app, rect),
             Pane::Logs => logs::draw(frame, app, rect),
+            Pane::Alerts => alerts::draw(frame, app, rect),
         }
     }
     status::draw_bottom(frame, app, l.bottom);

@@ -9,15 +9,25 @@ use super::{launch, session, timeline};
 use crate::app::{App, Effect, Msg};
 use crate::config::Paths;
 
+fn load_catalog(app: &mut App) {
+    let (catalog, problems, rules) = launch::load_catalog(&app.profile);
+    app.wizard.catalog = catalog;
+    app.wizard.catalog_problems = problems;
+    app.wizard.rules = Some(rules);
+    app.wizard.catalog_loaded = true;
+}
+
 pub fn apply(effect: Effect, app: &mut App, paths: &Paths, tx: &mpsc::Sender<Msg>) {
     app.dirty = true;
     match effect {
+        Effect::AlertProcedure { alert } => {
+            load_catalog(app);
+            for e in crate::app::alerts::open_procedure(app, &alert) {
+                apply(e, app, paths, tx);
+            }
+        }
         Effect::WizardCatalog { query, suggested } => {
-            let (catalog, problems, rules) = launch::load_catalog(&app.profile);
-            app.wizard.catalog = catalog;
-            app.wizard.catalog_problems = problems;
-            app.wizard.rules = Some(rules);
-            app.wizard.catalog_loaded = true;
+            load_catalog(app);
             for e in session::open(app, &query, suggested) {
                 // Opening only ever asks for wizard effects; anything else is ignored.
                 if !matches!(e, Effect::WizardCatalog { .. }) {

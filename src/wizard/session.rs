@@ -28,12 +28,11 @@ pub fn open(app: &mut App, query: &str, suggested: bool) -> Vec<Effect> {
             suggested,
         }];
     }
-    let profile = app.profile.name.clone();
     let hit = app
         .wizard
         .suggestion
         .as_ref()
-        .and_then(|s| suggest::resolve(s, &app.wizard.catalog, &profile));
+        .and_then(|s| suggest::resolve(s, &app.wizard.catalog, &app.profile));
     if suggested
         && query.is_empty()
         && let Some((ri, pi)) = hit
@@ -191,21 +190,27 @@ pub fn on_terminate(app: &mut App, why: &str) -> Vec<Effect> {
     effects(app, requests)
 }
 
-/// Recomputes the suggestion; a new one is announced once in the status line.
+/// Recomputes the suggestion; a new one is announced once in the status line,
+/// and the announcement goes away when its condition clears.
 pub fn refresh_suggestion(app: &mut App) {
     let s = suggest::from_app(app);
     if s != app.wizard.suggestion {
+        let old = app.wizard.suggestion.as_ref().map(|o| announcement(app, o));
+        if old.is_some() && app.flash == old {
+            app.flash = None;
+        }
         if let Some(s) = &s
             && app.wizard.run.is_none()
         {
-            let key = app.keymap.key_for("dashboard", crate::app::Action::Runbook);
-            app.flash = Some(format!(
-                "{} → press {key} for the “{}” runbook",
-                s.reason, s.label
-            ));
+            app.flash = Some(announcement(app, s));
         }
         app.wizard.suggestion = s;
     }
+}
+
+fn announcement(app: &App, s: &suggest::Suggestion) -> String {
+    let key = app.keymap.key_for("dashboard", crate::app::Action::Runbook);
+    format!("{} → press {key} for the “{}” runbook", s.reason, s.label)
 }
 
 /// The wizard's requests as the console's effects.
