@@ -245,6 +245,9 @@ pub fn apply(
                 k.stop_logs();
             }
         }
+        Effect::RunAction(
+            action @ (PendingAction::CreateSilence { .. } | PendingAction::ExpireSilences { .. }),
+        ) => crate::sources::alerts::run_silence(action, app, &paths.timelines_dir(), tx.clone()),
         Effect::RunAction(action) => run_action(action, sources, tx.clone(), app),
         effect @ (Effect::WizardCatalog { .. }
         | Effect::AlertProcedure { .. }
@@ -280,6 +283,8 @@ fn run_action(action: PendingAction, sources: &Sources, tx: mpsc::Sender<Msg>, a
         return;
     }
     match action {
+        // Carried out by `sources::alerts::run_silence` (see `apply`).
+        PendingAction::CreateSilence { .. } | PendingAction::ExpireSilences { .. } => {}
         PendingAction::DockerRestart { container } => {
             let Some(d) = sources.docker.clone() else {
                 app.flash = Some("Docker is not configured in this profile".into());

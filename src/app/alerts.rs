@@ -282,6 +282,218 @@ pub fn open_procedure(app: &mut super::App, alert: &str) -> Vec<super::Effect> {
     }
 }
 
+/// Asked before silencing an alert: how long, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SilenceForm {
+    pub alert: String,
+    pub matchers: Vec<crate::sources::alertmanager::Matcher>,
+    pub duration: String,
+    pub comment: String,
+    /// 0: duration, 1: comment.
+    pub field: usize,
+    pub error: Option<String>,
+}
+
+/// `S` in the Alerts pane: silence the selected alert, or expire the silences
+/// muting it. Both change what pages people: asked, shown, confirmed.
+pub fn silence(app: &mut super::App) -> Vec<super::Effect> {
+    if app.readonly {
+        app.flash = Some(
+            "read-only mode: silencing is refused (start without --readonly and use a profile that allows changes)"
+                .into(),
+        );
+        return Vec::new();
+    }
+    if app.profile.alertmanager.is_none() {
+        app.flash = Some(format!(
+            "silencing needs an Alertmanager: add [alertmanager] url to profile `{}`",
+            app.profile.name
+        ));
+        return Vec::new();
+    }
+    let Some(a) = app.alerts.selected_alert() else {
+        app.flash = Some("no alert selected".into());
+        return Vec::new();
+    };
+    if !a.silenced_by.is_empty() {
+        let confirm = expire_confirm(app, &a.name, a.silenced_by.clone());
+        app.overlay = Some(super::Overlay::Confirm(confirm));
+        return Vec::new();
+    }
+    app.overlay = Some(super::Overlay::Silence(SilenceForm {
+        alert: a.name.clone(),
+        matchers: a
+            .labels
+            .iter()
+            .map(|(k, v)| crate::sources::alertmanager::Matcher::equal(k, v))
+            .collect(),
+        duration: "1h".into(),
+        comment: String::new(),
+        field: 1,
+        error: None,
+    }));
+    Vec::new()
+}
+
+fn am_url(app: &super::App) -> String {
+    app.profile
+        .alertmanager
+        .as_ref()
+        .map(|a| a.url.clone())
+        .unwrap_or_default()
+}
+
+fn quote(s: &str) -> String {
+    shlex::try_quote(s)
+        .map(|q| q.into_owned())
+        .unwrap_or_else(|_| format!("{s:?}"))
+}
+
+fn expire_confirm(app: &super::App, alert: &str, ids: Vec<String>) -> super::confirm::Confirm {
+    use super::confirm::{Confirm, PendingAction, Tier};
+    let url = am_url(app);
+    Confirm {
+        title: format!("Expire the silence of {alert}?"),
+        command: format!(
+            "amtool silence expire --alertmanager.url={} {}",
+            quote(&url),
+            ids.iter().map(|i| quote(i)).collect::<Vec<_>>().join(" ")
+        ),
+        target: format!("alertmanager {url}"),
+        platform: super::model::Platform::Kubernetes,
+        tier: Tier::Mutating,
+        why: format!("{alert} notifies again as soon as the silence ends"),
+        expected: None,
+        typed: String::new(),
+        on_confirm: false,
+        action: PendingAction::ExpireSilences {
+            alert: alert.to_string(),
+            ids,
+        },
+    }
+}
+
+/// A key in the silence form: typing, Tab between the fields, Enter to go on
+/// (to the confirmation, once both fields are good), Esc to cancel.
+pub fn on_form_key(
+    app: &mut super::App,
+    key: ratatui::crossterm::event::KeyEvent,
+    mut f: SilenceForm,
+) -> Vec<super::Effect> {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    let field = if f.field == 0 {
+        &mut f.duration
+    } else {
+        &mut f.comment
+    };
+    match key.code {
+        KeyCode::Esc => {
+            app.flash = Some("cancelled; nothing was changed".into());
+            return Vec::new();
+        }
+        KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => f.field = 1 - f.field,
+        KeyCode::Backspace => {
+            field.pop();
+        }
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => field.clear(),
+        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            app.flash = Some("cancelled; nothing was changed".into());
+            return Vec::new();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => field.push(c),
+        KeyCode::Enter => match check(&f) {
+            Ok(duration) => {
+                app.overlay = Some(super::Overlay::Confirm(create_confirm(app, &f, duration)));
+                return Vec::new();
+            }
+            Err(e) => {
+                f.field = if f.duration.trim().is_empty()
+                    || crate::config::duration::parse_duration(&f.duration).is_err()
+                {
+                    0
+                } else {
+                    1
+                };
+                f.error = Some(e);
+            }
+        },
+        _ => {}
+    }
+    if key.code != KeyCode::Enter {
+        f.error = None;
+    }
+    app.overlay = Some(super::Overlay::Silence(f));
+    Vec::new()
+}
+
+/// `1h30m`, `45m`, `90s`: as amtool and Alertmanager write durations.
+pub fn go_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 || out.is_empty() {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
+fn check(f: &SilenceForm) -> Result<Duration, String> {
+    let d = crate::config::duration::parse_duration(&f.duration)
+        .map_err(|e| format!("duration: {e}"))?;
+    if d < Duration::from_secs(60) {
+        return Err("duration: a silence lasts at least 1m (write e.g. 30m, 2h)".into());
+    }
+    if f.comment.trim().is_empty() {
+        return Err(
+            "comment: say why the alert is silenced (it is shown to everyone paged)".into(),
+        );
+    }
+    Ok(d)
+}
+
+fn create_confirm(
+    app: &super::App,
+    f: &SilenceForm,
+    duration: Duration,
+) -> super::confirm::Confirm {
+    use super::confirm::{Confirm, PendingAction, Tier};
+    let url = am_url(app);
+    let human = go_duration(duration);
+    Confirm {
+        title: format!("Silence {}?", f.alert),
+        command: format!(
+            "amtool silence add --alertmanager.url={} --duration={} --comment={} {}",
+            quote(&url),
+            quote(&human),
+            quote(f.comment.trim()),
+            f.matchers
+                .iter()
+                .map(|m| quote(&m.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        target: format!("alertmanager {url}"),
+        platform: super::model::Platform::Kubernetes,
+        tier: Tier::Mutating,
+        why: format!("no notification for alerts matching these labels for {human}"),
+        expected: None,
+        typed: String::new(),
+        on_confirm: false,
+        action: PendingAction::CreateSilence {
+            alert: f.alert.clone(),
+            matchers: f.matchers.clone(),
+            duration,
+            comment: f.comment.trim().to_string(),
+        },
+    }
+}
+
 /// The worst value of an SLO query's series: the one furthest on the wrong
 /// side of the objective. An empty result is NaN (no data).
 pub fn worst(objective: &Objective, values: impl Iterator<Item = f64>) -> f64 {
@@ -361,6 +573,14 @@ mod tests {
         );
         let names: Vec<&str> = r.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["CritOld", "CritNew", "Warn", "Pend"]);
+    }
+
+    #[test]
+    fn durations_read_as_amtool_writes_them() {
+        assert_eq!(go_duration(Duration::from_secs(3600)), "1h");
+        assert_eq!(go_duration(Duration::from_secs(5400)), "1h30m");
+        assert_eq!(go_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(go_duration(Duration::ZERO), "0s");
     }
 
     #[test]

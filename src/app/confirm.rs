@@ -26,6 +26,18 @@ pub enum PendingAction {
         namespace: String,
         pod: String,
     },
+    /// An Alertmanager silence for one alert; the author is the login name.
+    CreateSilence {
+        alert: String,
+        matchers: Vec<crate::sources::alertmanager::Matcher>,
+        duration: std::time::Duration,
+        comment: String,
+    },
+    /// Expire the silences muting an alert.
+    ExpireSilences {
+        alert: String,
+        ids: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

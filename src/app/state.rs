@@ -76,6 +76,8 @@ pub enum Overlay {
     },
     /// An action that changes something, waiting for the operator's word.
     Confirm(super::confirm::Confirm),
+    /// How long and why to silence an alert, before the confirmation.
+    Silence(super::alerts::SilenceForm),
 }
 
 /// Text being typed into the focused pane's filter.

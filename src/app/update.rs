@@ -149,6 +149,7 @@ impl App {
                     .map(|scroll| Overlay::Help { scroll });
                 return Vec::new();
             }
+            Some(Overlay::Silence(form)) => return super::alerts::on_form_key(self, key, form),
             Some(Overlay::Confirm(mut c)) => {
                 return match c.on_key(key) {
                     Decision::Pending => {
@@ -306,6 +307,9 @@ impl App {
                 let next = self.workloads.sort.next();
                 self.workloads.set_sort(next, self.workloads.reverse);
                 self.flash = Some(format!("sorted by {}", next.label()));
+            }
+            Action::SortReverse if self.focus == Pane::Alerts => {
+                return super::alerts::silence(self);
             }
             Action::SortReverse => {
                 let reverse = !self.workloads.reverse;

@@ -180,3 +180,62 @@ fn row(app: &App, a: &AlertRow, name_w: usize, width: usize) -> Line<'static> {
     }
     Line::from(spans)
 }
+
+/// The silence form: the matchers it will carry, then duration and comment.
+pub fn draw_form(frame: &mut Frame, app: &App, area: Rect, f: &crate::app::alerts::SilenceForm) {
+    use ratatui::widgets::{Block, Clear, Wrap};
+    let t = &app.theme;
+    let field = |label: &str, value: &str, focused: bool| {
+        Line::from(vec![
+            Span::styled(format!("{label:<10}"), t.muted),
+            Span::styled(
+                format!("{value}{}", if focused { "█" } else { "" }),
+                if focused { t.accent } else { t.text },
+            ),
+        ])
+    };
+    let matchers = f
+        .matchers
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{:<10}", "matchers"), t.muted),
+            Span::styled(matchers, t.text),
+        ]),
+        Line::default(),
+        field("duration", &f.duration, f.field == 0),
+        field("comment", &f.comment, f.field == 1),
+        Line::default(),
+    ];
+    if let Some(e) = &f.error {
+        lines.push(Line::from(Span::styled(e.clone(), t.crit)));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("enter", t.key),
+        Span::styled(" go on to confirm · ", t.muted),
+        Span::styled("tab", t.key),
+        Span::styled(" other field · ", t.muted),
+        Span::styled("esc", t.key),
+        Span::styled(" cancel", t.muted),
+    ]));
+    let inner_w = usize::from(area.width.min(76).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    let rect = super::help::centered(area, 76, (rows as u16 + 2).min(area.height));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.warn)
+        .title(Span::styled(format!(" Silence {} ", f.alert), t.title));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}

@@ -63,6 +63,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             scroll,
         }) => overlay::draw_detail(frame, app, area, title, lines, *scroll),
         Some(Overlay::Confirm(c)) => confirm::draw(frame, app, area, c),
+        Some(Overlay::Silence(f)) => alerts::draw_form(frame, app, area, f),
         None => {}
     }
 }
