@@ -170,8 +170,11 @@ pub const SCENES: &[Scene] = &[
         width: 80,
         height: 24,
         args: &["demo", "--scenario", "rag7", "--speed", "10"],
-        ready: "the “Pod Crash",
-        keys: &["r"],
+        ready: "CrashLoopBackOff",
+        keys: &[
+            ":", "r", "u", "n", "b", "o", "o", "k", "Space", "c", "r", "a", "s", "h", "Enter",
+            "Enter",
+        ],
         expect: "tick what you see",
     },
     Scene {
@@ -179,8 +182,11 @@ pub const SCENES: &[Scene] = &[
         width: 120,
         height: 40,
         args: &["demo", "--scenario", "rag7", "--speed", "10"],
-        ready: "the “Pod Crash",
-        keys: &["r", "Down", "Space", "Enter", "Enter"],
+        ready: "CrashLoopBackOff",
+        keys: &[
+            ":", "r", "u", "n", "b", "o", "o", "k", "Space", "c", "r", "a", "s", "h", "Enter",
+            "Enter", "Down", "Space", "Enter", "Enter",
+        ],
         expect: "exit 0",
     },
     Scene {
@@ -188,8 +194,11 @@ pub const SCENES: &[Scene] = &[
         width: 80,
         height: 24,
         args: &["demo", "--scenario", "rag7", "--speed", "10"],
-        ready: "the “Pod Crash",
-        keys: &["r", "Enter", "Enter", "Enter"],
+        ready: "CrashLoopBackOff",
+        keys: &[
+            ":", "r", "u", "n", "b", "o", "o", "k", "Space", "c", "r", "a", "s", "h", "Enter",
+            "Enter", "Enter", "Enter", "Enter",
+        ],
         expect: "Value needed",
     },
     Scene {
@@ -197,10 +206,11 @@ pub const SCENES: &[Scene] = &[
         width: 80,
         height: 24,
         args: &["demo", "--scenario", "rag7", "--speed", "10"],
-        ready: "the “Pod Crash",
+        ready: "CrashLoopBackOff",
         keys: &[
-            "r", "Enter", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down",
-            "Enter",
+            ":", "r", "u", "n", "b", "o", "o", "k", "Space", "c", "r", "a", "s", "h", "Enter",
+            "Enter", "Enter", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down",
+            "Down", "Enter",
         ],
         expect: "Cancel",
     },
