@@ -24,7 +24,12 @@ pub fn apply(
     handover: &mut Option<Handover>,
 ) -> Vec<Msg> {
     match effect {
-        Effect::WizardCatalog { query, suggested } => {
+        effect @ (Effect::WizardCatalog { .. } | Effect::AlertProcedure { .. }) => {
+            let (query, suggested, alert) = match effect {
+                Effect::AlertProcedure { alert } => (String::new(), false, Some(alert)),
+                Effect::WizardCatalog { query, suggested } => (query, suggested, None),
+                _ => (String::new(), false, None),
+            };
             let profile = app.profile.clone();
             let tx = tx.clone();
             // Reading and classifying every runbook takes a while: off the UI thread.
@@ -38,6 +43,7 @@ pub fn apply(
                         rules,
                         query,
                         suggested,
+                        alert,
                     })),
                     Err(e) => Msg::Notice(format!("the runbook catalog did not load: {e}")),
                 };

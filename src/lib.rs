@@ -14,6 +14,7 @@ pub mod model;
 pub mod runbook;
 pub mod runtime;
 pub mod screenshots;
+pub mod silence;
 pub mod sim;
 pub mod sources;
 pub mod terminal;

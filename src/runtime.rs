@@ -35,6 +35,11 @@ impl Sources {
         let (refresh, refresh_rx) = watch::channel(0u64);
         let mut tasks =
             health::spawn_checks(&profile.services, tx.clone(), Msg::Health, refresh_rx);
+        tasks.extend(crate::sources::alerts::spawn(
+            profile,
+            tx.clone(),
+            Msg::Alerts,
+        ));
         let docker = profile.docker.as_ref().map(|d| {
             let (utx, task) = forward(tx.clone());
             tasks.push(task);
@@ -241,8 +246,12 @@ pub fn apply(
             }
             Vec::new()
         }
+        Effect::RunAction(
+            action @ (PendingAction::CreateSilence { .. } | PendingAction::ExpireSilences { .. }),
+        ) => crate::silence::run_silence(action, app, &paths.timelines_dir(), tx.clone()),
         Effect::RunAction(action) => run_action(action, sources, tx.clone(), app),
         effect @ (Effect::WizardCatalog { .. }
+        | Effect::AlertProcedure { .. }
         | Effect::WizardRun(_)
         | Effect::WizardKill { .. }
         | Effect::TimelineAppend { .. }) => {
@@ -308,6 +317,8 @@ fn run_action(
         ))]
     };
     match action {
+        // Carried out by `silence::run_silence` (see `apply`).
+        PendingAction::CreateSilence { .. } | PendingAction::ExpireSilences { .. } => {}
         PendingAction::DockerRestart { container } => {
             let Some(d) = sources.docker.clone() else {
                 return not_configured("Docker");

@@ -5,6 +5,7 @@
 
 mod support;
 
+use opsdeck::app::alerts::AlertsMsg;
 use opsdeck::app::{App, Msg, Pane};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -71,6 +72,13 @@ fn screens() -> Vec<(&'static str, Steps)> {
             a.focus = Pane::Logs;
             press(a, KeyCode::Char('z'));
         }),
+        ("alerts", |a| press(a, KeyCode::Char('5'))),
+        ("alerts_unreachable", |a| {
+            a.update(Msg::Alerts(AlertsMsg::Failed(
+                "cannot reach Prometheus at localhost:9090: connection refused; check [prometheus] url in the profile and that the server is running; retrying in 4s".into(),
+            )), support::now());
+            a.now = support::now();
+        }),
         ("events_scoped", |a| {
             a.focus = Pane::Workloads;
             press(a, KeyCode::Char('e'));
@@ -129,10 +137,16 @@ fn too_small_terminal_says_so_instead_of_a_garbled_screen() {
 }
 
 #[test]
-fn the_four_pane_titles_are_visible_at_80x24() {
+fn the_five_pane_titles_are_visible_at_80x24() {
     let app = support::incident_app("default", 80, 24);
     let screen = text(&render(&app));
-    for title in ["1 Services", "2 Workloads", "3 Events", "4 Logs"] {
+    for title in [
+        "1 Services",
+        "2 Workloads",
+        "3 Events",
+        "4 Logs",
+        "5 Alerts",
+    ] {
         assert!(screen.contains(title), "missing {title}:\n{screen}");
     }
 }
@@ -204,4 +218,58 @@ fn production_context_is_shown_in_the_critical_badge() {
     let buf = render(&app);
     let (x, y) = find(&buf, "prod-eu").expect("context shown");
     assert_eq!(buf[(x, y)].bg, Color::Red);
+}
+
+#[test]
+fn alerts_fire_first_by_severity_and_pending_is_dimmed() {
+    for (w, h) in SIZES {
+        let app = support::incident_app("default", w, h);
+        let buf = render(&app);
+        let screen = text(&buf);
+        let (_, crit) = find(&buf, "PodRestarting").expect("critical firing alert shown");
+        let (_, warn) = find(&buf, "HighLatency").expect("warning firing alert shown");
+        assert!(crit < warn, "critical before warning:\n{screen}");
+        let (x, y) = find(&buf, "FIRING  crit").expect("firing critical");
+        assert_eq!(buf[(x, y)].fg, Color::Red, "{screen}");
+        let (x, y) = find(&buf, "FIRING  warn").expect("firing warning");
+        assert_eq!(buf[(x, y)].fg, Color::Yellow, "{screen}");
+        if h >= 50 {
+            let (px, py) = find(&buf, "○ pending").expect("pending alert shown");
+            assert!(py > warn, "pending after firing:\n{screen}");
+            assert_eq!(buf[(px, py)].fg, Color::DarkGray, "pending is dimmed");
+        }
+        // The breached SLO says so in words and in red.
+        let needle = if w >= 120 {
+            "breached"
+        } else {
+            "p95 latency 1.42 s"
+        };
+        let (x, y) = find(&buf, needle).expect("p95 state shown");
+        assert_eq!(buf[(x, y)].fg, Color::Red, "{screen}");
+        assert!(screen.contains("✖"), "{screen}");
+    }
+}
+
+#[test]
+fn an_unreachable_prometheus_is_one_line_that_goes_away_when_it_answers() {
+    let mut app = support::incident_app("default", 200, 50);
+    app.update(
+        Msg::Alerts(AlertsMsg::Failed(
+            "cannot reach Prometheus at localhost:9090: connection refused; retrying in 2s".into(),
+        )),
+        support::now(),
+    );
+    app.now = support::now();
+    let screen = text(&render(&app));
+    assert_eq!(
+        screen.matches("cannot reach Prometheus").count(),
+        1,
+        "{screen}"
+    );
+    assert!(screen.contains("unreachable"), "{screen}");
+    support::alerts(&mut app);
+    app.now = support::now();
+    let screen = text(&render(&app));
+    assert!(!screen.contains("cannot reach Prometheus"), "{screen}");
+    assert!(screen.contains("2 firing"), "{screen}");
 }

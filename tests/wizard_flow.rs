@@ -1009,7 +1009,7 @@ fn the_dashboard_announces_the_suggestion_once() {
         support::now(),
     );
     assert_eq!(
-        app.wizard.suggestion.as_ref().map(|s| s.label),
+        app.wizard.suggestion.as_ref().map(|s| s.label.as_str()),
         Some("Out of Memory")
     );
 }

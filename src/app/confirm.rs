@@ -31,6 +31,18 @@ pub enum PendingAction {
     SwitchProfile {
         spec: String,
     },
+    /// An Alertmanager silence for one alert; the author is the login name.
+    CreateSilence {
+        alert: String,
+        matchers: Vec<crate::model::alerts::Matcher>,
+        duration: std::time::Duration,
+        comment: String,
+    },
+    /// Expire the silences muting an alert.
+    ExpireSilences {
+        alert: String,
+        ids: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

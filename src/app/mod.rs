@@ -1,5 +1,6 @@
 //! State, actions, messages and `update`.
 
+pub mod alerts;
 pub mod confirm;
 pub mod events;
 pub mod logs;

@@ -11,6 +11,8 @@ pub enum Msg {
     Resize(u16, u16),
     Health(HealthResult),
     Source(SourceUpdate),
+    /// A poll of Prometheus (and Alertmanager), from the alerts source.
+    Alerts(super::alerts::AlertsMsg),
     /// The terminal went away (SIGHUP) or we were asked to stop (SIGTERM).
     Terminate(&'static str),
     /// Something the runtime wants the operator to see in the status line.
@@ -46,6 +48,8 @@ pub struct Catalog {
     /// The picker's query, and whether to open the suggestion directly.
     pub query: String,
     pub suggested: bool,
+    /// Open the procedure answering this alert instead of the picker.
+    pub alert: Option<String>,
 }
 
 /// What `update` asks the runtime to do; `update` itself does no I/O.
@@ -86,6 +90,10 @@ pub enum Effect {
     WizardCatalog {
         query: String,
         suggested: bool,
+    },
+    /// Load the runbook catalog, then open the procedure answering an alert.
+    AlertProcedure {
+        alert: String,
     },
     /// Run a wizard command in the operator's shell.
     WizardRun(crate::wizard::RunSpec),

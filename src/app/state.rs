@@ -20,10 +20,18 @@ pub enum Pane {
     Workloads,
     Events,
     Logs,
+    /// Prometheus alerts and the profile's SLOs (only with `[prometheus]`).
+    Alerts,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Services, Pane::Workloads, Pane::Events, Pane::Logs];
+    pub const ALL: [Pane; 5] = [
+        Pane::Services,
+        Pane::Workloads,
+        Pane::Events,
+        Pane::Logs,
+        Pane::Alerts,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -31,6 +39,7 @@ impl Pane {
             Pane::Workloads => "Workloads",
             Pane::Events => "Events",
             Pane::Logs => "Logs",
+            Pane::Alerts => "Alerts",
         }
     }
 
@@ -40,15 +49,16 @@ impl Pane {
             Pane::Workloads => 2,
             Pane::Events => 3,
             Pane::Logs => 4,
+            Pane::Alerts => 5,
         }
     }
 
     pub fn next(self) -> Pane {
-        Pane::ALL[self.number() % 4]
+        Pane::ALL[self.number() % Pane::ALL.len()]
     }
 
     pub fn prev(self) -> Pane {
-        Pane::ALL[(self.number() + 2) % 4]
+        Pane::ALL[(self.number() + Pane::ALL.len() - 2) % Pane::ALL.len()]
     }
 }
 
@@ -67,6 +77,8 @@ pub enum Overlay {
     },
     /// An action that changes something, waiting for the operator's word.
     Confirm(super::confirm::Confirm),
+    /// How long and why to silence an alert, before the confirmation.
+    Silence(super::alerts::SilenceForm),
 }
 
 /// Text being typed into the focused pane's filter.
@@ -114,6 +126,8 @@ pub struct App {
     pub workloads: WorkloadsView,
     pub events: EventsView,
     pub logs: LogView,
+    /// Prometheus alerts and SLOs (pane 5).
+    pub alerts: super::alerts::AlertsView,
     pub kube: KubeTarget,
     /// The Docker engine's address (the profile's, `DOCKER_HOST` or the default socket).
     pub docker_host: String,
@@ -172,6 +186,7 @@ impl App {
             .collect();
         let mut workloads = WorkloadsView::default();
         let kube = KubeTarget::from_profile(&profile);
+        let alerts = super::alerts::AlertsView::from_profile(&profile);
         if profile.kubernetes.is_some() {
             workloads
                 .states
@@ -200,6 +215,7 @@ impl App {
             workloads,
             events: EventsView::default(),
             logs: LogView::default(),
+            alerts,
             kube,
             docker_host,
             warnings,

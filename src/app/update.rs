@@ -66,6 +66,12 @@ impl App {
                 super::wizard::refresh_suggestion(self);
                 Vec::new()
             }
+            Msg::Alerts(m) => {
+                self.alerts.apply(m, self.now);
+                self.dirty = true;
+                super::wizard::refresh_suggestion(self);
+                Vec::new()
+            }
             Msg::Terminate(why) => super::quit::quit(self, why),
             Msg::Wizard(event) => {
                 self.dirty = true;
@@ -173,6 +179,7 @@ impl App {
                     .map(|scroll| Overlay::Help { scroll });
                 return Vec::new();
             }
+            Some(Overlay::Silence(form)) => return super::alerts::on_form_key(self, key, form),
             Some(Overlay::Confirm(mut c)) => {
                 return match c.on_key(key) {
                     Decision::Pending => {
@@ -234,12 +241,23 @@ impl App {
                     ..Palette::default()
                 }));
             }
-            Action::FocusNext => self.focus = self.focus.next(),
-            Action::FocusPrev => self.focus = self.focus.prev(),
+            Action::FocusNext => {
+                self.focus = self.focus.next();
+                if self.focus == Pane::Alerts && !self.alerts.configured {
+                    self.focus = self.focus.next();
+                }
+            }
+            Action::FocusPrev => {
+                self.focus = self.focus.prev();
+                if self.focus == Pane::Alerts && !self.alerts.configured {
+                    self.focus = self.focus.prev();
+                }
+            }
             Action::FocusServices => self.focus = Pane::Services,
             Action::FocusWorkloads => self.focus = Pane::Workloads,
             Action::FocusEvents => self.focus = Pane::Events,
             Action::FocusLogs => self.focus = Pane::Logs,
+            Action::FocusAlerts => return super::alerts::focus(self),
             Action::Zoom => self.zoom = !self.zoom,
             Action::Filter => {
                 let text = match self.focus {
@@ -256,8 +274,8 @@ impl App {
                         .as_ref()
                         .map(|f| f.text.clone())
                         .unwrap_or_default(),
-                    Pane::Services => {
-                        self.flash = Some("the Services pane has no filter".into());
+                    Pane::Services | Pane::Alerts => {
+                        self.flash = Some(format!("the {} pane has no filter", self.focus.title()));
                         return Vec::new();
                     }
                 };
@@ -286,12 +304,14 @@ impl App {
                 Pane::Workloads => self.workloads.to_top(),
                 Pane::Events => self.events.selected = 0,
                 Pane::Logs => self.logs.to_top(),
+                Pane::Alerts => self.alerts.selected = 0,
             },
             Action::Bottom => match self.focus {
                 Pane::Services => self.services_selected = self.services.len().saturating_sub(1),
                 Pane::Workloads => self.workloads.to_bottom(),
                 Pane::Events => self.events.selected = self.events.len().saturating_sub(1),
                 Pane::Logs => self.logs.to_bottom(),
+                Pane::Alerts => self.alerts.move_by(isize::MAX / 2),
             },
             Action::Select => return self.select(),
             Action::Refresh => {
@@ -319,6 +339,9 @@ impl App {
                 let next = self.workloads.sort.next();
                 self.workloads.set_sort(next, self.workloads.reverse);
                 self.flash = Some(format!("sorted by {}", next.label()));
+            }
+            Action::SortReverse if self.focus == Pane::Alerts => {
+                return super::alerts::silence(self);
             }
             Action::SortReverse => {
                 let reverse = !self.workloads.reverse;

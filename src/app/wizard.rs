@@ -29,12 +29,11 @@ pub fn open(app: &mut App, query: &str, suggested: bool) -> Vec<Effect> {
             suggested,
         }];
     }
-    let profile = app.profile.name.clone();
     let hit = app
         .wizard
         .suggestion
         .as_ref()
-        .and_then(|s| suggest::resolve(s, &app.wizard.catalog, &profile));
+        .and_then(|s| suggest::resolve(s, &app.wizard.catalog, &app.profile));
     if suggested
         && query.is_empty()
         && let Some((ri, pi)) = hit
@@ -195,28 +194,56 @@ pub fn on_terminate(app: &mut App, why: &str) -> Vec<Effect> {
     effects(app, requests)
 }
 
-/// Recomputes the suggestion; a new one is announced once in the status line.
+/// Recomputes the suggestion; a new one is announced once in the status line,
+/// and the announcement goes away when its condition clears.
 pub fn refresh_suggestion(app: &mut App) {
     let failing = app
         .services
         .iter()
         .find(|s| s.checks.iter().any(|c| c.failing_for > 0))
         .map(|s| s.name.as_str());
-    let s = suggest::from_state(app.workloads.all(), failing);
+    let s = alert_suggestion(app).or_else(|| suggest::from_state(app.workloads.all(), failing));
     if s != app.wizard.suggestion {
+        let old = app.wizard.suggestion.as_ref().map(|o| announcement(app, o));
+        if old.is_some() && app.flash == old {
+            app.flash = None;
+        }
         if let Some(s) = &s
             && app.wizard.run.is_none()
         {
-            let key = app
-                .keymap
-                .key_for(Section::Dashboard, crate::model::Action::Runbook);
-            app.flash = Some(format!(
-                "{} → press {key} for the “{}” runbook",
-                s.reason, s.label
-            ));
+            app.flash = Some(announcement(app, s));
         }
         app.wizard.suggestion = s;
     }
+}
+
+/// What pages people comes first: a firing alert names its own procedure.
+fn alert_suggestion(app: &App) -> Option<suggest::Suggestion> {
+    let a = app.alerts.firing().next()?;
+    let label = app
+        .profile
+        .alerts
+        .get(&a.name)
+        .map(|r| r.procedure.clone())
+        .or_else(|| {
+            super::alerts::procedure_for(&a.name, &app.profile, &app.wizard.catalog)
+                .and_then(|(ri, pi)| app.wizard.catalog.get(ri)?.procedures.get(pi))
+                .map(|p| p.title.clone())
+        })
+        .unwrap_or_else(|| a.name.clone());
+    Some(suggest::Suggestion {
+        label,
+        titles: Vec::new(),
+        alert: Some(a.name.clone()),
+        reason: format!("{} is firing", a.name),
+    })
+}
+
+fn announcement(app: &App, s: &suggest::Suggestion) -> String {
+    let key = app
+        .keymap
+        .key_for(Section::Dashboard, crate::model::Action::Runbook);
+    format!("{} → press {key} for the “{}” runbook", s.reason, s.label)
 }
 
 /// The wizard's requests as the console's effects.

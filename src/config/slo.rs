@@ -268,6 +268,19 @@ impl<'de> Deserialize<'de> for ProcedureRef {
     }
 }
 
+/// The worst value of an SLO query's series: the one furthest on the wrong
+/// side of the objective. An empty result is NaN (no data).
+pub fn worst(objective: &Objective, values: impl Iterator<Item = f64>) -> f64 {
+    let upper = matches!(objective.comparison, Comparison::Lt | Comparison::Le);
+    values.filter(|v| !v.is_nan()).fold(f64::NAN, |acc, v| {
+        if acc.is_nan() || (upper && v > acc) || (!upper && v < acc) {
+            v
+        } else {
+            acc
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

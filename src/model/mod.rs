@@ -3,6 +3,7 @@
 //! module imports nothing else of the crate; everything else may import it.
 
 pub mod action;
+pub mod alerts;
 pub mod command;
 pub mod health;
 pub mod keymap;

@@ -1,4 +1,5 @@
-//! The dashboard's layout: a status line, four panes, a key-hint line.
+//! The dashboard's layout: a status line, four panes (five with Alerts), a
+//! key-hint line.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
@@ -8,12 +9,23 @@ pub struct DashboardLayout {
     pub top: Rect,
     pub bottom: Rect,
     /// Each pane's area; `None` when another pane is zoomed.
-    pub panes: [(Pane, Option<Rect>); 4],
+    pub panes: [(Pane, Option<Rect>); 5],
 }
 
 /// Services | Workloads on top, Events | Logs below. Workloads and Logs get
 /// the wider right column: their rows are longer.
 pub fn dashboard(area: Rect, zoomed: Option<Pane>) -> DashboardLayout {
+    dashboard_with_alerts(area, zoomed, None)
+}
+
+/// The dashboard with the Alerts pane, `alerts` rows high, across the full
+/// width above the others: what is paging is read first, and at 80 columns
+/// only the full width leaves room for an alert's summary.
+pub fn dashboard_with_alerts(
+    area: Rect,
+    zoomed: Option<Pane>,
+    alerts: Option<u16>,
+) -> DashboardLayout {
     let [top, body, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
@@ -25,6 +37,14 @@ pub fn dashboard(area: Rect, zoomed: Option<Pane>) -> DashboardLayout {
         return DashboardLayout { top, bottom, panes };
     }
     let left_pct = if area.width >= 160 { 36 } else { 32 };
+    let (alerts_area, body) = match alerts {
+        Some(rows) => {
+            let [a, rest] =
+                Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(body);
+            (Some(a), rest)
+        }
+        None => (None, body),
+    };
     let [upper, lower] =
         Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
     let split = |r: Rect| -> [Rect; 2] {
@@ -44,6 +64,7 @@ pub fn dashboard(area: Rect, zoomed: Option<Pane>) -> DashboardLayout {
             (Pane::Workloads, Some(workloads)),
             (Pane::Events, Some(events)),
             (Pane::Logs, Some(logs)),
+            (Pane::Alerts, alerts_area),
         ],
     }
 }

@@ -1,5 +1,6 @@
 //! Drawing. `draw` is a pure function of the state: no I/O, no locks.
 
+pub mod alerts;
 pub mod confirm;
 pub mod events;
 pub mod format;
@@ -10,6 +11,7 @@ pub mod overlay;
 pub mod palette;
 pub mod picker;
 pub mod services;
+pub mod slo;
 pub mod status;
 pub mod widgets;
 pub mod wizard;
@@ -37,7 +39,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
         wizard::draw(frame, app, area);
         return;
     }
-    let l = layout::dashboard(area, app.zoom.then_some(app.focus));
+    let alerts_rows = app
+        .alerts
+        .configured
+        .then(|| alerts::height(app, area.width, area.height.saturating_sub(2)));
+    let l = layout::dashboard_with_alerts(area, app.zoom.then_some(app.focus), alerts_rows);
     status::draw_top(frame, app, l.top);
     for (pane, rect) in l.panes {
         let Some(rect) = rect else { continue };
@@ -46,6 +52,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Pane::Workloads => workloads::draw(frame, app, rect),
             Pane::Events => events::draw(frame, app, rect),
             Pane::Logs => logs::draw(frame, app, rect),
+            Pane::Alerts => alerts::draw(frame, app, rect),
         }
     }
     status::draw_bottom(frame, app, l.bottom);
@@ -58,6 +65,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             scroll,
         }) => overlay::draw_detail(frame, app, area, title, lines, *scroll),
         Some(Overlay::Confirm(c)) => confirm::draw(frame, app, area, c),
+        Some(Overlay::Silence(f)) => alerts::draw_form(frame, app, area, f),
         None => {}
     }
 }

@@ -314,6 +314,12 @@ pub fn markdown(id: &str, records: &[Record]) -> String {
                 String::new(),
                 String::new(),
             ),
+            e @ Entry::Silence { .. } => (
+                cell(&e.silence_text().unwrap_or_default()),
+                "mutating".into(),
+                String::new(),
+                String::new(),
+            ),
         };
         let _ = writeln!(
             s,
@@ -467,6 +473,9 @@ pub fn line(r: &Record) -> String {
             format!("{t} interrupted ({why}){during}; resume with `opsdeck run --resume ID`")
         }
         Entry::End { status } => format!("{t} {who} ended: {status}"),
+        e @ Entry::Silence { .. } => {
+            format!("{t} {who} {}", e.silence_text().unwrap_or_default())
+        }
     }
 }
 

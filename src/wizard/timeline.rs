@@ -229,6 +229,52 @@ pub enum Entry {
     End {
         status: String,
     },
+    /// An Alertmanager silence created or expired from the console (mutating,
+    /// confirmed); its author (`createdBy`) is the record's `who`.
+    Silence {
+        /// `created` or `expired`.
+        action: String,
+        id: String,
+        alert: String,
+        /// `name="value"` each.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        matchers: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<String>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        comment: String,
+        /// The Alertmanager, as messages name it.
+        server: String,
+    },
+}
+
+impl Entry {
+    /// `silence 4f1c… created for HighLatency (alertname="HighLatency", …) for 1h: deploy in progress`.
+    pub fn silence_text(&self) -> Option<String> {
+        let Entry::Silence {
+            action,
+            id,
+            alert,
+            matchers,
+            duration,
+            comment,
+            server,
+        } = self
+        else {
+            return None;
+        };
+        let mut s = format!("silence {id} {action} for {alert} on {server}");
+        if !matchers.is_empty() {
+            s.push_str(&format!(" ({})", matchers.join(", ")));
+        }
+        if let Some(d) = duration {
+            s.push_str(&format!(" for {d}"));
+        }
+        if !comment.is_empty() {
+            s.push_str(&format!(": {comment}"));
+        }
+        Some(s)
+    }
 }
 
 impl Entry {

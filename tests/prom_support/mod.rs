@@ -119,13 +119,17 @@ fn spawn(binary: &str, args: &[String], dir: &Path) -> (Child, PathBuf) {
 /// A real Prometheus with `config` (YAML; rule files resolve against its
 /// temp dir, where `files` are written first).
 pub fn prometheus(config: &str, files: &[(&str, &str)]) -> Server {
+    prometheus_on(free_port(), config, files)
+}
+
+/// [`prometheus`] on a chosen port (to start it where a client already looks).
+pub fn prometheus_on(port: u16, config: &str, files: &[(&str, &str)]) -> Server {
     require("prometheus");
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in files {
         std::fs::write(dir.path().join(name), text).expect("write file");
     }
     std::fs::write(dir.path().join("prometheus.yml"), config).expect("write config");
-    let port = free_port();
     let args = vec![
         "--config.file=prometheus.yml".to_string(),
         format!("--storage.tsdb.path={}", dir.path().join("data").display()),

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use jiff::Timestamp;
+use opsdeck::app::alerts::{AlertsMsg, Poll, SloReading};
 use opsdeck::app::{App, Msg};
 use opsdeck::config::profiles;
 use opsdeck::input::Keymap;
@@ -18,6 +19,7 @@ use opsdeck::model::{
     ContainerInfo, EventRecord, LogLine, Owner, OwnerKind, Platform, Severity, SourceState,
     SourceUpdate, StreamId, Termination, Usage, Workload,
 };
+use opsdeck::sources::prometheus::{Alert, AlertState};
 use opsdeck::theme::load_theme;
 
 /// The fixed "now" of every fixture: ages and clock times never change.
@@ -250,9 +252,102 @@ pub fn incident_app(theme: &str, w: u16, h: u16) -> App {
         }),
         now(),
     );
+    alerts(&mut app);
     app.flash = None;
     settle(&mut app, w, h);
     app
+}
+
+fn labels(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// A Prometheus alert as the source reads it.
+pub fn prom_alert(
+    name: &str,
+    state: AlertState,
+    severity: &str,
+    since: i64,
+    summary: &str,
+) -> Alert {
+    Alert {
+        labels: labels(&[
+            ("alertname", name),
+            ("service", "langgraph"),
+            ("severity", severity),
+        ]),
+        annotations: labels(&[("summary", summary)]),
+        state,
+        active_at: Some(ago(since)),
+        value: 1.0,
+    }
+}
+
+/// The rag7 incident as Prometheus sees it: HighLatency and PodRestarting
+/// firing, HighErrorRate pending, p95 latency breached after a climb.
+pub fn alerts(app: &mut App) {
+    let p95 = [0.31, 0.33, 0.35, 0.42, 0.55, 0.71, 0.9, 1.05, 1.21, 1.42];
+    let errors = [0.1, 0.1, 0.2, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 0.9];
+    for i in 0..p95.len() {
+        let last = i + 1 == p95.len();
+        let alerts = if last {
+            vec![
+                prom_alert(
+                    "HighErrorRate",
+                    AlertState::Pending,
+                    "critical",
+                    40,
+                    "langgraph 5xx ratio is 0.9 %",
+                ),
+                prom_alert(
+                    "HighLatency",
+                    AlertState::Firing,
+                    "warning",
+                    150,
+                    "p95 latency of langgraph is 1.42 s",
+                ),
+                prom_alert(
+                    "PodRestarting",
+                    AlertState::Firing,
+                    "critical",
+                    90,
+                    "langgraph-7d9f8c6b5-hq4lp restarted 14 times in 10 minutes",
+                ),
+            ]
+        } else {
+            Vec::new()
+        };
+        app.update(
+            Msg::Alerts(AlertsMsg::Polled(Poll {
+                alerts,
+                rules: 6,
+                slos: vec![
+                    SloReading {
+                        name: "p95 latency".into(),
+                        value: Ok(p95[i]),
+                    },
+                    SloReading {
+                        name: "error rate".into(),
+                        value: Ok(errors[i]),
+                    },
+                    SloReading {
+                        name: "availability".into(),
+                        value: Ok(100.0 - i as f64 * 0.009),
+                    },
+                    SloReading {
+                        name: "memory".into(),
+                        value: Ok(f64::NAN),
+                    },
+                ],
+                alertmanager: None,
+                interval: Duration::from_secs(15),
+            })),
+            now(),
+        );
+    }
 }
 
 /// `n` pods across namespaces, a tenth of them unhealthy: the large-cluster case.

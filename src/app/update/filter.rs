@@ -12,7 +12,7 @@ impl App {
             Pane::Workloads => self.workloads.set_filter(None),
             Pane::Events => self.events.filter = None,
             Pane::Logs => self.logs.filter = None,
-            Pane::Services => {}
+            Pane::Services | Pane::Alerts => {}
         }
     }
 
@@ -47,7 +47,7 @@ impl App {
                 self.events.filter = (!text.is_empty()).then(|| LogFilter::new(&text));
             }
             Pane::Logs => self.logs.filter = (!text.is_empty()).then(|| LogFilter::new(&text)),
-            Pane::Services => {}
+            Pane::Services | Pane::Alerts => {}
         }
         Vec::new()
     }

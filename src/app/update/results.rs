@@ -65,7 +65,10 @@ impl App {
         self.wizard.rules = Some(catalog.rules);
         self.wizard.catalog_loaded = true;
         self.dirty = true;
-        super::super::wizard::open(self, &catalog.query, catalog.suggested)
+        match &catalog.alert {
+            Some(alert) => super::super::alerts::open_procedure(self, alert),
+            None => super::super::wizard::open(self, &catalog.query, catalog.suggested),
+        }
     }
 
     pub(super) fn on_logs_saved(

@@ -13,6 +13,7 @@ impl App {
                     (self.services_selected as isize + delta).clamp(0, max.max(0)) as usize;
             }
             Pane::Workloads => self.workloads.move_by(delta),
+            Pane::Alerts => self.alerts.move_by(delta),
             Pane::Events => {
                 let max = self.events.len().saturating_sub(1) as isize;
                 self.events.selected =
@@ -30,6 +31,7 @@ impl App {
 
     pub(super) fn select(&mut self) -> Vec<Effect> {
         match self.focus {
+            Pane::Alerts => crate::app::alerts::open_selected(self),
             Pane::Workloads => self.follow_selected(false),
             Pane::Services => {
                 if let Some(row) = self.services.get(self.services_selected) {

@@ -1,67 +1,10 @@
 //! What the Prometheus client returns, and the JSON it reads them from.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::Deserialize;
 
-pub type Labels = BTreeMap<String, String>;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum AlertState {
-    Inactive,
-    Pending,
-    Firing,
-}
-
-impl AlertState {
-    fn parse(s: &str) -> AlertState {
-        match s {
-            "firing" => AlertState::Firing,
-            "pending" => AlertState::Pending,
-            _ => AlertState::Inactive,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            AlertState::Inactive => "inactive",
-            AlertState::Pending => "pending",
-            AlertState::Firing => "firing",
-        }
-    }
-}
-
-/// An active alert: pending (its expression holds, not yet for `for`) or firing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Alert {
-    pub labels: Labels,
-    pub annotations: Labels,
-    pub state: AlertState,
-    /// When the expression first held; absent if the server did not say.
-    pub active_at: Option<jiff::Timestamp>,
-    /// The expression's value when last evaluated (may be NaN or infinite).
-    pub value: f64,
-}
-
-impl Alert {
-    /// The `alertname` label.
-    pub fn name(&self) -> &str {
-        self.labels.get("alertname").map_or("", String::as_str)
-    }
-
-    pub fn severity(&self) -> Option<&str> {
-        self.labels.get("severity").map(String::as_str)
-    }
-
-    /// The `summary` annotation, else `description`.
-    pub fn summary(&self) -> Option<&str> {
-        self.annotations
-            .get("summary")
-            .or_else(|| self.annotations.get("description"))
-            .map(String::as_str)
-    }
-}
+pub use crate::model::alerts::{Alert, AlertState, Labels};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleHealth {
