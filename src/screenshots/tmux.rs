@@ -90,6 +90,12 @@ pub fn capture(exe: &Path, scene: &Scene) -> Result<Buffer> {
     }
     wait_for(scene.ready)?;
     for k in scene.keys {
+        // `wait:TEXT` waits for the screen to show TEXT: the runbook catalog loads and
+        // steps run in the background, and a key sent before they are done goes elsewhere.
+        if let Some(text) = k.strip_prefix("wait:") {
+            wait_for(text)?;
+            continue;
+        }
         tmux(&["send-keys", "-t", "shot", k])?;
         std::thread::sleep(Duration::from_millis(150));
     }
