@@ -233,7 +233,15 @@ fn a_hangup_during_the_handover_reaches_the_editor_and_gives_the_terminal_back()
     unsafe { libc::kill(opsdeck, libc::SIGHUP) };
     // The shell has the terminal again, in cooked mode.
     t.wait_for("PROMPT$");
-    t.send_line("echo TTY-$(stty -a | tr ' ;' '\\n\\n' | grep -cx icanon)-$(stty -a | tr ' ;' '\\n\\n' | grep -cx echo)");
+    // A line typed while the shell is still redrawing its prompt can be lost: type it again
+    // until the shell has read it (bounded).
+    for _ in 0..10 {
+        t.send_line("echo TTY-$(stty -a | tr ' ;' '\\n\\n' | grep -cx icanon)-$(stty -a | tr ' ;' '\\n\\n' | grep -cx echo)");
+        std::thread::sleep(Duration::from_millis(1000));
+        if t.screen().contains("TTY-") {
+            break;
+        }
+    }
     t.wait_for("TTY-1-1");
     common::poll("the editor to end", 100, Duration::from_millis(100), || {
         // SAFETY: signal 0 only checks whether the process exists.
