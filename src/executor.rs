@@ -24,31 +24,12 @@ pub fn apply(
     handover: &mut Option<Handover>,
 ) -> Vec<Msg> {
     match effect {
-        effect @ (Effect::WizardCatalog { .. } | Effect::AlertProcedure { .. }) => {
-            let (query, suggested, alert) = match effect {
-                Effect::AlertProcedure { alert } => (String::new(), false, Some(alert)),
-                Effect::WizardCatalog { query, suggested } => (query, suggested, None),
-                _ => (String::new(), false, None),
-            };
-            let profile = app.profile.clone();
-            let tx = tx.clone();
-            // Reading and classifying every runbook takes a while: off the UI thread.
-            tokio::spawn(async move {
-                let loaded =
-                    tokio::task::spawn_blocking(move || launch::load_catalog(&profile)).await;
-                let msg = match loaded {
-                    Ok((runbooks, problems, rules)) => Msg::CatalogLoaded(Box::new(Catalog {
-                        runbooks,
-                        problems,
-                        rules,
-                        query,
-                        suggested,
-                        alert,
-                    })),
-                    Err(e) => Msg::Notice(format!("the runbook catalog did not load: {e}")),
-                };
-                let _ = tx.send(msg).await;
-            });
+        Effect::WizardCatalog { query, suggested } => {
+            load_catalog(app, tx, query, suggested, None);
+            Vec::new()
+        }
+        Effect::AlertProcedure { alert } => {
+            load_catalog(app, tx, String::new(), false, Some(alert));
             Vec::new()
         }
         Effect::WizardRun(mut spec) => {
@@ -150,4 +131,33 @@ pub fn write_timeline(
 ) -> Result<(), timeline::TimelineError> {
     let path = timeline::path_for(&paths.timelines_dir(), incident);
     timeline::append(&path, &stamp(entry, who))
+}
+
+/// Reads and classifies every runbook off the UI thread; the catalog comes back as
+/// `CatalogLoaded`, with the picker's query or the alert whose procedure to open.
+fn load_catalog(
+    app: &App,
+    tx: &mpsc::Sender<Msg>,
+    query: String,
+    suggested: bool,
+    alert: Option<String>,
+) {
+    let profile = app.profile.clone();
+    let tx = tx.clone();
+    // Reading and classifying every runbook takes a while: off the UI thread.
+    tokio::spawn(async move {
+        let loaded = tokio::task::spawn_blocking(move || launch::load_catalog(&profile)).await;
+        let msg = match loaded {
+            Ok((runbooks, problems, rules)) => Msg::CatalogLoaded(Box::new(Catalog {
+                runbooks,
+                problems,
+                rules,
+                query,
+                suggested,
+                alert,
+            })),
+            Err(e) => Msg::Notice(format!("the runbook catalog did not load: {e}")),
+        };
+        let _ = tx.send(msg).await;
+    });
 }
